@@ -1,0 +1,2 @@
+/** The bpftool-compatible command line. */
+package dev.ebpf4j.cli;

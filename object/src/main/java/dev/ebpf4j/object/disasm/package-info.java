@@ -1,0 +1,2 @@
+/** Disassemblers in llvm-objdump's and bpftool's xlated styles. */
+package dev.ebpf4j.object.disasm;
