@@ -56,7 +56,7 @@ public record ProgramSection(String prefix, ProgramType type, AttachType attachT
 
     static {
         // Exact names are listed before prefixes that would also match them (e.g. "tc/ingress" before "tc").
-        def("socket", ProgramType.SOCKET_FILTER, null, SUFFIX_OPTIONAL);
+        def("socket", ProgramType.SOCKET_FILTER, null);
         def("sk_reuseport/migrate", ProgramType.SK_REUSEPORT, AttachType.SK_REUSEPORT_SELECT_OR_MIGRATE);
         def("sk_reuseport", ProgramType.SK_REUSEPORT, AttachType.SK_REUSEPORT_SELECT);
         def("kprobe", ProgramType.KPROBE, null, SUFFIX_OPTIONAL);
@@ -82,9 +82,9 @@ public record ProgramSection(String prefix, ProgramType type, AttachType attachT
         def("tcx/egress", ProgramType.SCHED_CLS, AttachType.TCX_EGRESS);
         def("netkit/primary", ProgramType.SCHED_CLS, AttachType.NETKIT_PRIMARY);
         def("netkit/peer", ProgramType.SCHED_CLS, AttachType.NETKIT_PEER);
-        def("tc", ProgramType.SCHED_CLS, null, SUFFIX_OPTIONAL);
-        def("classifier", ProgramType.SCHED_CLS, null, SUFFIX_OPTIONAL);
-        def("action", ProgramType.SCHED_ACT, null, SUFFIX_OPTIONAL);
+        def("tc", ProgramType.SCHED_CLS, null);
+        def("classifier", ProgramType.SCHED_CLS, null);
+        def("action", ProgramType.SCHED_ACT, null);
         def("tracepoint", ProgramType.TRACEPOINT, null, SUFFIX_OPTIONAL);
         def("tp", ProgramType.TRACEPOINT, null, SUFFIX_OPTIONAL);
         def("raw_tracepoint", ProgramType.RAW_TRACEPOINT, null, SUFFIX_OPTIONAL);
@@ -110,7 +110,7 @@ public record ProgramSection(String prefix, ProgramType type, AttachType attachT
         def("xdp.frags/cpumap", ProgramType.XDP, AttachType.XDP_CPUMAP, FRAGS);
         def("xdp/cpumap", ProgramType.XDP, AttachType.XDP_CPUMAP);
         def("xdp.frags", ProgramType.XDP, AttachType.XDP, FRAGS);
-        def("xdp", ProgramType.XDP, AttachType.XDP, SUFFIX_OPTIONAL);
+        def("xdp", ProgramType.XDP, AttachType.XDP);
         def("perf_event", ProgramType.PERF_EVENT, null);
         def("lwt_in", ProgramType.LWT_IN, null);
         def("lwt_out", ProgramType.LWT_OUT, null);
