@@ -38,6 +38,9 @@ public final class ElfFile {
     public static final int SHN_COMMON = 0xfff2;
     public static final int SHN_XINDEX = 0xffff;
 
+    /** The largest {@code SHT_NOBITS} section accepted: far above any map value the kernel allows. */
+    public static final long MAX_NOBITS_SIZE = 64L << 20;
+
     private static final int EHDR_SIZE = 64;
     private static final int SHDR_SIZE = 64;
     private static final int SYM_SIZE = 24;
@@ -180,6 +183,11 @@ public final class ElfFile {
             String name = string(names, h.nameOff(), "name of section " + i);
             ByteBuffer data;
             if (h.type() == SHT_NOBITS || h.type() == SHT_NULL) {
+                if (h.type() == SHT_NOBITS && (h.size() < 0 || h.size() > MAX_NOBITS_SIZE)) {
+                    throw new BpfFormatException("section " + i + " (" + name + "): 0x" + Long.toHexString(h.size())
+                            + " bytes of zero-initialised data is more than the 64 MiB accepted"
+                            + " (the kernel's limit for a map value is lower still)");
+                }
                 data = ByteBuffer.allocate(0);
             } else {
                 checkRange("section " + i + " (" + name + ")", h.offset(), h.size());
