@@ -24,13 +24,16 @@ public interface LabelResolver {
 
     /**
      * llvm-objdump's rule: the symbol at the target, or the nearest one before it as
-     * {@code name+0x<hex distance>}; nothing when no symbol lies at or before the target.
+     * {@code name+0x<hex distance>}; nothing when no symbol lies at or before the target. Like
+     * llvm-objdump, addresses compare as unsigned 64-bit numbers, so a jump before the section start
+     * wraps around ({@code goto -5 <.text+0xffffffffffffffe0>}).
      *
      * @param symbols byte offset within the section to symbol name (the caller chooses which symbols
      *     count, e.g. functions and local labels of the section)
      */
     static LabelResolver nearestSymbol(Map<Long, String> symbols) {
-        NavigableMap<Long, String> sorted = new TreeMap<>(Objects.requireNonNull(symbols, "symbols"));
+        NavigableMap<Long, String> sorted = new TreeMap<>(Long::compareUnsigned);
+        sorted.putAll(Objects.requireNonNull(symbols, "symbols"));
         return target -> {
             Map.Entry<Long, String> e = sorted.floorEntry(target);
             if (e == null) {

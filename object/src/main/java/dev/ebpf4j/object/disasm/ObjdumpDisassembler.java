@@ -193,8 +193,8 @@ public final class ObjdumpDisassembler {
         };
     }
 
-    private static String withLabel(String text, int targetSlot, LabelResolver labels) {
-        Optional<String> label = labels.label((long) targetSlot * 8);
+    private static String withLabel(String text, long targetSlot, LabelResolver labels) {
+        Optional<String> label = labels.label(targetSlot * 8);
         return label.map(l -> text + " <" + l + ">").orElse(text);
     }
 
@@ -208,9 +208,9 @@ public final class ObjdumpDisassembler {
                     throw unknown();
                 }
                 if (is32) {
-                    return withLabel("gotol " + rel(in.imm()), slot + 1 + in.imm(), labels);
+                    return withLabel("gotol " + rel(in.imm()), (long) slot + 1 + in.imm(), labels);
                 }
-                return withLabel("goto " + rel(in.off()), slot + 1 + in.off(), labels);
+                return withLabel("goto " + rel(in.off()), (long) slot + 1 + in.off(), labels);
             }
             case CALL -> {
                 if (is32) {
@@ -228,14 +228,14 @@ public final class ObjdumpDisassembler {
                 if (is32 || x || in.src() != 0) {
                     throw unknown();
                 }
-                return withLabel("may_goto " + rel(in.off()), slot + 1 + in.off(), labels);
+                return withLabel("may_goto " + rel(in.off()), (long) slot + 1 + in.off(), labels);
             }
             default -> {
                 String operator = jumpOperator(op);
                 String dst = is32 ? w(in.dst()) : r(in.dst());
                 String rhs = x ? (is32 ? w(in.src()) : r(in.src())) : Integer.toString(in.imm());
                 return withLabel("if " + dst + " " + operator + " " + rhs + " goto " + rel(in.off()),
-                        slot + 1 + in.off(), labels);
+                        (long) slot + 1 + in.off(), labels);
             }
         }
     }
