@@ -166,6 +166,9 @@ public final class ObjdumpDisassembler {
                 return dst + " = " + src;
             }
             default -> {
+                if (op == MOD && in.off() != 0 && in.off() != OFF_SIGNED) {
+                    throw unknown(); // LLVM 17+ decodes mod only with off 0 (umod) or 1 (smod)
+                }
                 boolean signed = (op == DIV || op == MOD) && in.off() == OFF_SIGNED;
                 String operator = aluOperator(op, signed);
                 if (x) {
@@ -225,7 +228,8 @@ public final class ObjdumpDisassembler {
                 return "exit";
             }
             case JCOND -> {
-                if (is32 || x || in.src() != 0) {
+                // like LLVM 19, which decodes may_goto from the opcode alone
+                if (is32 || x) {
                     throw unknown();
                 }
                 return withLabel("may_goto " + rel(in.off()), (long) slot + 1 + in.off(), labels);
@@ -305,8 +309,10 @@ public final class ObjdumpDisassembler {
         String val64 = r(in.src());
         String val = is64 ? val64 : w(in.src());
         return switch (imm) {
-            case ATOMIC_ADD, ATOMIC_OR, ATOMIC_AND, ATOMIC_XOR ->
-                    "lock *(" + size + " *)(" + addr + ") " + aluOperator(imm, false) + " " + val64;
+            // 32-bit add keeps LLVM 14's default-subtarget spelling (r), and/or/xor only exist with alu32 (w)
+            case ATOMIC_ADD -> "lock *(" + size + " *)(" + addr + ") += " + val64;
+            case ATOMIC_OR, ATOMIC_AND, ATOMIC_XOR ->
+                    "lock *(" + size + " *)(" + addr + ") " + aluOperator(imm, false) + " " + val;
             case ATOMIC_ADD | FETCH -> val + " = atomic_fetch_add((" + size + " *)(" + addr + "), " + val + ")";
             case ATOMIC_OR | FETCH -> val + " = atomic_fetch_or((" + size + " *)(" + addr + "), " + val + ")";
             case ATOMIC_AND | FETCH -> val + " = atomic_fetch_and((" + size + " *)(" + addr + "), " + val + ")";
