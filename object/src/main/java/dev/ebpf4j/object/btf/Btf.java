@@ -875,7 +875,7 @@ public final class Btf {
     /** Re-encodes this BTF (this blob's own types and strings, not the base's) in {@code byteOrder}. */
     public byte[] encode(ByteOrder byteOrder) {
         List<BtfType> own = types().subList(firstId, typeCount());
-        return BtfWriter.write(own, this, byteOrder);
+        return BtfWriter.write(own, this, null, byteOrder);
     }
 
     /**
@@ -884,12 +884,21 @@ public final class Btf {
      * are appended, so string offsets used elsewhere (e.g. by .BTF.ext) stay valid.
      */
     public Btf withTypes(List<? extends BtfType> types) {
-        return parse(ByteBuffer.wrap(BtfWriter.write(types, this, order)), base);
+        return parse(ByteBuffer.wrap(BtfWriter.write(types, this, null, order)), base);
     }
 
     /** A new standalone little-endian BTF with {@code types} as ids 1, 2, ... */
     public static Btf of(List<? extends BtfType> types) {
-        return parse(BtfWriter.write(types, null, ByteOrder.LITTLE_ENDIAN));
+        return parse(BtfWriter.write(types, null, null, ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /**
+     * A new little-endian split BTF on top of {@code base}: {@code types} get ids
+     * {@code base.typeCount()}, ...; names already in the base's strings reuse them.
+     */
+    public static Btf of(List<? extends BtfType> types, Btf base) {
+        Objects.requireNonNull(base, "base");
+        return parse(ByteBuffer.wrap(BtfWriter.write(types, null, base, ByteOrder.LITTLE_ENDIAN)), base);
     }
 
     byte[] headerBytes() {

@@ -12,15 +12,20 @@ import java.util.Map;
 /** Encodes {@link BtfType} records into a BTF blob (header, type section, string section). */
 final class BtfWriter {
     private final Btf template;
+    private final Btf base;
     private final ByteArrayOutputStream newStrings = new ByteArrayOutputStream();
     private final Map<String, Integer> added = new HashMap<>();
     private final int stringsStart; // combined offset at which appended strings begin
     private int[] out = new int[256];
     private int len;
 
-    private BtfWriter(Btf template) {
+    private BtfWriter(Btf template, Btf base) {
         this.template = template;
-        if (template == null) {
+        this.base = template == null ? base : template.base().orElse(null);
+        if (template == null && base != null) {
+            added.put("", 0); // split BTF: offset 0 is the base's empty string
+            stringsStart = base.stringBase() + base.rawStrings().length;
+        } else if (template == null) {
             newStrings.write(0);
             added.put("", 0);
             stringsStart = 0;
@@ -31,10 +36,11 @@ final class BtfWriter {
 
     /**
      * Writes {@code types} as a blob. With a template, its header bytes, base and string section are
-     * kept (strings are only appended); without, a fresh 24-byte header and string table are made.
+     * kept (strings are only appended); without, a fresh 24-byte header and string table are made,
+     * and {@code base} (if any) makes it split BTF whose strings reuse the base's.
      */
-    static byte[] write(List<? extends BtfType> types, Btf template, ByteOrder order) {
-        BtfWriter w = new BtfWriter(template);
+    static byte[] write(List<? extends BtfType> types, Btf template, Btf base, ByteOrder order) {
+        BtfWriter w = new BtfWriter(template, base);
         for (int i = 0; i < types.size(); i++) {
             w.type(types.get(i), i);
         }
@@ -79,8 +85,9 @@ final class BtfWriter {
         if (s.isEmpty()) {
             return 0;
         }
-        if (template != null) {
-            int off = template.findString(s);
+        Btf lookup = template != null ? template : base;
+        if (lookup != null) {
+            int off = lookup.findString(s);
             if (off >= 0) {
                 return off;
             }
