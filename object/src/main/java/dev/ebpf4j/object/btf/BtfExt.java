@@ -278,7 +278,7 @@ public final class BtfExt {
                         + " is too short for its record size");
             }
             long recSize = Integer.toUnsignedLong(d.getInt((int) start));
-            if (recSize < minSize || (recSize & 3) != 0 || recSize > end - start) {
+            if (recSize < minSize || (recSize & 3) != 0) {
                 throw new BpfFormatException("BTF.ext: " + name + " record size " + recSize + " at offset " + start
                         + " is invalid (needs a multiple of 4, at least " + minSize + ")");
             }
