@@ -218,7 +218,7 @@ public final class Btf {
             if ((info & ~INFO_MASK) != 0) {
                 throw typeError(id, kind, p, String.format("unused bits set in info word 0x%08x", info));
             }
-            checkString(w[p], stringsEnd, id, kind, p, "name");
+            checkString(w[p], stringsEnd, id, kind, p, "name", -1);
             int extra; // words after the 3-word header
             boolean kflagAllowed = false;
             boolean vlenAllowed = false;
@@ -289,18 +289,18 @@ public final class Btf {
                 }
                 case 4, 5 -> {
                     for (int i = 0; i < vlen; i++) {
-                        checkString(w[q + 3 * i], stringsEnd, id, kind, p, "member " + i + " name");
+                        checkString(w[q + 3 * i], stringsEnd, id, kind, p, "member # name", i);
                     }
                 }
                 case 6, 13 -> {
                     for (int i = 0; i < vlen; i++) {
                         checkString(w[q + 2 * i], stringsEnd, id, kind, p,
-                                (kind == 6 ? "enumerator " : "parameter ") + i + " name");
+                                kind == 6 ? "enumerator # name" : "parameter # name", i);
                     }
                 }
                 case 19 -> {
                     for (int i = 0; i < vlen; i++) {
-                        checkString(w[q + 3 * i], stringsEnd, id, kind, p, "enumerator " + i + " name");
+                        checkString(w[q + 3 * i], stringsEnd, id, kind, p, "enumerator # name", i);
                     }
                 }
                 case 14 -> {
@@ -317,9 +317,10 @@ public final class Btf {
         return Arrays.copyOf(starts, count + 1);
     }
 
-    private static void checkString(int off, long stringsEnd, int id, int kind, int p, String what) {
+    /** {@code what} names the field; a {@code #} in it stands for {@code index}. */
+    private static void checkString(int off, long stringsEnd, int id, int kind, int p, String what, int index) {
         if (Integer.toUnsignedLong(off) >= stringsEnd) {
-            throw typeError(id, kind, p, what + " offset " + Integer.toUnsignedString(off)
+            throw typeError(id, kind, p, what.replace("#", Integer.toString(index)) + " offset " + Integer.toUnsignedString(off)
                     + " is outside the string section (" + stringsEnd + " bytes)");
         }
     }
@@ -335,25 +336,25 @@ public final class Btf {
             int kind = (info >>> 24) & 0x1f;
             int vlen = info & 0xffff;
             switch (kind) {
-                case 2, 8, 9, 10, 11, 12, 14, 17, 18 -> checkRef(words[p + 2], limit, id, kind, p, "type");
+                case 2, 8, 9, 10, 11, 12, 14, 17, 18 -> checkRef(words[p + 2], limit, id, kind, p, "type", -1);
                 case 13 -> {
-                    checkRef(words[p + 2], limit, id, kind, p, "return type");
+                    checkRef(words[p + 2], limit, id, kind, p, "return type", -1);
                     for (int j = 0; j < vlen; j++) {
-                        checkRef(words[p + 3 + 2 * j + 1], limit, id, kind, p, "parameter " + j + " type");
+                        checkRef(words[p + 3 + 2 * j + 1], limit, id, kind, p, "parameter # type", j);
                     }
                 }
                 case 3 -> {
-                    checkRef(words[p + 3], limit, id, kind, p, "element type");
-                    checkRef(words[p + 4], limit, id, kind, p, "index type");
+                    checkRef(words[p + 3], limit, id, kind, p, "element type", -1);
+                    checkRef(words[p + 4], limit, id, kind, p, "index type", -1);
                 }
                 case 4, 5 -> {
                     for (int j = 0; j < vlen; j++) {
-                        checkRef(words[p + 3 + 3 * j + 1], limit, id, kind, p, "member " + j + " type");
+                        checkRef(words[p + 3 + 3 * j + 1], limit, id, kind, p, "member # type", j);
                     }
                 }
                 case 15 -> {
                     for (int j = 0; j < vlen; j++) {
-                        checkRef(words[p + 3 + 3 * j], limit, id, kind, p, "variable " + j + " type");
+                        checkRef(words[p + 3 + 3 * j], limit, id, kind, p, "variable # type", j);
                     }
                 }
                 default -> {}
@@ -372,9 +373,10 @@ public final class Btf {
         checkLoops();
     }
 
-    private static void checkRef(int ref, int limit, int id, int kind, int p, String what) {
+    /** {@code what} names the field; a {@code #} in it stands for {@code index}. */
+    private static void checkRef(int ref, int limit, int id, int kind, int p, String what, int index) {
         if (Integer.compareUnsigned(ref, limit) >= 0) {
-            throw typeError(id, kind, p, what + " refers to type id " + Integer.toUnsignedString(ref)
+            throw typeError(id, kind, p, what.replace("#", Integer.toString(index)) + " refers to type id " + Integer.toUnsignedString(ref)
                     + " but the last type id is " + (limit - 1));
         }
     }
