@@ -167,6 +167,29 @@ class BtfTest {
     }
 
     @Test
+    void parsesReadOnlyElfSectionBuffersWithoutMovingThem() {
+        Path object = TestObjects.example("task_info.bpf.o");
+        var elf = dev.ebpf4j.object.elf.ElfFile.parse(TestObjects.read(object));
+        ByteBuffer btfData = elf.section(".BTF").orElseThrow().data();
+        ByteBuffer extData = elf.section(".BTF.ext").orElseThrow().data();
+        int btfPos = btfData.position();
+        int extPos = extData.position();
+        Btf btf = Btf.parse(btfData);
+        BtfExt ext = BtfExt.parse(extData, btf);
+        assertEquals(btfPos, btfData.position());
+        assertEquals(extPos, extData.position());
+        assertEquals(Btf.parse(Sections.btf(object)), btf);
+        assertEquals(BtfExt.parse(Sections.btfExt(object), btf).coreRelocations(), ext.coreRelocations());
+        // a buffer positioned inside a larger one: only position..limit is the blob
+        byte[] raw = Sections.btf(object);
+        ByteBuffer padded = ByteBuffer.allocate(raw.length + 10);
+        padded.position(7);
+        padded.put(raw);
+        padded.position(7).limit(7 + raw.length);
+        assertEquals(btf, Btf.parse(padded));
+    }
+
+    @Test
     void helloApi() {
         Btf btf = Btf.parse(Sections.btf(TestObjects.example("hello.bpf.o")));
         int fn = btf.findId("hello", BtfType.Func.class).orElseThrow();
