@@ -26,7 +26,7 @@ import dev.ebpf4j.object.testing.TestObjects;
  * Mutated real BTF and BTF.ext (byte flips, interesting 32-bit values, truncations, splices): parsing
  * either succeeds or throws {@link BpfFormatException}; a successful parse survives the whole API.
  */
-class BtfFuzzProperties {
+class BtfFuzzTest {
     private static final Duration LIMIT = Duration.ofSeconds(10);
 
     record Seed(String name, byte[] btf, byte[] ext) {}
