@@ -8,6 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.ebpf4j.object.insn.Instruction;
+import dev.ebpf4j.object.insn.Instructions;
+import dev.ebpf4j.object.insn.ProgramTag;
+import dev.ebpf4j.object.insn.Pseudo;
+
 /**
  * A program as an object declares it: its entry function, the subprograms it reaches, and what its section
  * says about its type and attach point.
@@ -22,15 +27,6 @@ import java.util.Objects;
  */
 public record ProgramSpec(String name, ProgramSection.Match section, FunctionSpec entry, List<FunctionSpec> subprograms,
                           String license, int kernelVersion) {
-
-    /** {@code BPF_LD | BPF_IMM | BPF_DW}. */
-    private static final int LDDW = 0x18;
-    /** {@code BPF_JMP | BPF_CALL}. */
-    private static final int CALL = 0x85;
-    public static final int BPF_PSEUDO_MAP_FD = 1;
-    public static final int BPF_PSEUDO_MAP_VALUE = 2;
-    public static final int BPF_PSEUDO_CALL = 1;
-    public static final int BPF_PSEUDO_FUNC = 4;
 
     public ProgramSpec {
         Objects.requireNonNull(name);
@@ -86,7 +82,7 @@ public record ProgramSpec(String name, ProgramSection.Match section, FunctionSpe
     /**
      * The program as a loader submits it, before map file descriptors exist: the entry function followed by its
      * subprograms, BPF-to-BPF call offsets and callback addresses fixed up, and every map reference marked with
-     * its pseudo source ({@code BPF_PSEUDO_MAP_FD} / {@code BPF_PSEUDO_MAP_VALUE}) with zero immediates except the
+     * its pseudo source ({@code Pseudo.MAP_FD} / {@code Pseudo.MAP_VALUE}) with zero immediates except the
      * value offset. The kernel's program tag is computed over these bytes with map immediates zeroed.
      */
     public byte[] linkedCode() {
@@ -98,15 +94,15 @@ public record ProgramSpec(String name, ProgramSection.Match section, FunctionSpe
             for (Reference r : f.references()) {
                 int at = (base + r.insnIndex()) * 8;
                 switch (r) {
-                    case Reference.MapFd m -> markLoad(out, at, BPF_PSEUDO_MAP_FD, 0);
-                    case Reference.MapValue v -> markLoad(out, at, BPF_PSEUDO_MAP_VALUE, v.offset());
+                    case Reference.MapFd m -> markLoad(out, at, Pseudo.MAP_FD, 0);
+                    case Reference.MapValue v -> markLoad(out, at, Pseudo.MAP_VALUE, v.offset());
                     case Reference.Call c -> {
                         Integer target = layout.get(c.function());
                         out.putInt(at + 4, target - (base + r.insnIndex()) - 1);
                     }
                     case Reference.FunctionAddress fa -> {
                         Integer target = layout.get(fa.function());
-                        out.put(at + 1, (byte) ((out.get(at + 1) & 0x0f) | (BPF_PSEUDO_FUNC << 4)));
+                        out.put(at + 1, (byte) ((out.get(at + 1) & 0x0f) | (Pseudo.FUNC << 4)));
                         out.putInt(at + 4, target - (base + r.insnIndex()) - 1);
                         out.putInt(at + 12, 0);
                     }
@@ -117,6 +113,34 @@ public record ProgramSpec(String name, ProgramSection.Match section, FunctionSpe
             }
         }
         return out.array();
+    }
+
+    /** The linked program ({@link #linkedCode()}) decoded into instructions. */
+    public List<Instruction> linkedInstructions() {
+        return Instructions.decode(linkedCode());
+    }
+
+    /**
+     * The program tag the running kernel will report after loading this program (when nothing at load changes
+     * its instructions, as CO-RE relocations do): SHA-256 based from Linux 6.18 on, SHA-1 before, chosen from
+     * the {@code os.version} the JVM read at start-up (SHA-1 when not on Linux).
+     */
+    public String tag() {
+        return tag(runningKernelTagAlgorithm());
+    }
+
+    /** The program tag as a kernel using {@code algorithm} computes it. */
+    public String tag(ProgramTag.Algorithm algorithm) {
+        return ProgramTag.compute(linkedInstructions(), algorithm);
+    }
+
+    /** The tag algorithm of the kernel this JVM runs on. */
+    public static ProgramTag.Algorithm runningKernelTagAlgorithm() {
+        String release = System.getProperty("os.version", "");
+        if (!"Linux".equals(System.getProperty("os.name")) || !release.matches("^\\d+\\.\\d+.*")) {
+            return ProgramTag.Algorithm.SHA1;
+        }
+        return ProgramTag.Algorithm.forKernelRelease(release);
     }
 
     private static void markLoad(ByteBuffer code, int at, int pseudo, int secondImm) {
@@ -166,17 +190,5 @@ public record ProgramSpec(String name, ProgramSection.Match section, FunctionSpe
     /** True when the ({@code .frags}) section asks for {@code BPF_F_XDP_HAS_FRAGS}. */
     public boolean xdpFrags() {
         return section.section().frags();
-    }
-
-    static int opcode(byte[] code, int slot) {
-        return code[slot * 8] & 0xff;
-    }
-
-    static boolean isLoadImm64(int opcode) {
-        return opcode == LDDW;
-    }
-
-    static boolean isCall(int opcode) {
-        return opcode == CALL;
     }
 }

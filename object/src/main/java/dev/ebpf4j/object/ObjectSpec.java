@@ -1,0 +1,90 @@
+package dev.ebpf4j.object;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import dev.ebpf4j.object.btf.Btf;
+import dev.ebpf4j.object.btf.BtfExt;
+import dev.ebpf4j.object.elf.ElfFile;
+
+/**
+ * Everything an eBPF object file declares, parsed once: programs, the functions they are made of, maps
+ * (BTF-defined, legacy and global data), global variables, license, kernel version, BTF and BTF.ext. Parsing
+ * makes no system call besides reading the file; a loader turns this into kernel or fallback-VM objects
+ * without parsing again.
+ *
+ * @param name          the object's name as libbpf derives it (file name up to its first dot, at most 15
+ *                      characters), which prefixes the kernel names of its global data maps
+ * @param license       the {@code license} section's string, "" when absent
+ * @param kernelVersion the {@code version} section's value, 0 when absent
+ * @param programs      programs in section order, then symbol order
+ * @param functions     every function of every executable section, programs' entry functions included
+ * @param maps          maps: BTF-defined, then legacy, then global data, each in section order
+ * @param btf           the object's {@code .BTF}, or null when it has none
+ * @param btfExt        the object's {@code .BTF.ext}, or null when it has none
+ * @param elf           the ELF file it was read from (symbols and relocations for listings)
+ */
+public record ObjectSpec(String name, String license, int kernelVersion, List<ProgramSpec> programs,
+                         List<FunctionSpec> functions, List<MapSpec> maps, Btf btf, BtfExt btfExt, ElfFile elf) {
+
+    public ObjectSpec {
+        programs = List.copyOf(programs);
+        functions = List.copyOf(functions);
+        maps = List.copyOf(maps);
+    }
+
+    /** Reads and parses an object file. */
+    public static ObjectSpec open(Path path) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+        try {
+            return parse(bytes, path.getFileName().toString());
+        } catch (BpfFormatException e) {
+            throw new BpfFormatException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses an object held in memory.
+     *
+     * @param fileName the file name the object came from (for its name); any string without a path
+     */
+    public static ObjectSpec parse(byte[] bytes, String fileName) {
+        return new ObjectReader(ElfFile.parse(bytes), objectName(fileName)).read();
+    }
+
+    /** libbpf's object name: the file name cut at its first dot, at most 15 characters. */
+    public static String objectName(String fileName) {
+        String base = fileName.substring(fileName.lastIndexOf('/') + 1);
+        if (base.length() > 15) {
+            base = base.substring(0, 15);
+        }
+        int dot = base.indexOf('.');
+        return dot >= 0 ? base.substring(0, dot) : base;
+    }
+
+    public Optional<ProgramSpec> program(String name) {
+        return programs.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    public Optional<MapSpec> map(String name) {
+        return maps.stream().filter(m -> m.name().equals(name)).findFirst();
+    }
+
+    public Optional<FunctionSpec> function(String name) {
+        return functions.stream().filter(f -> f.name().equals(name)).findFirst();
+    }
+
+    /** Every global variable of every data section, by section then offset. */
+    public List<GlobalVariable> variables() {
+        return maps.stream().flatMap(m -> m.variables().stream()).toList();
+    }
+}
