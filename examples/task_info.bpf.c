@@ -14,7 +14,10 @@ struct task_struct {
 	struct task_struct *real_parent;
 } __attribute__((preserve_access_index));
 
-enum task_info_kind { TASK_INFO_EXEC = 1, TASK_INFO_OPEN = 2 };
+/* A kernel enum, declared locally: bpf_core_enum_value() reads its value from the running kernel. */
+enum pid_type { PIDTYPE_PID, PIDTYPE_TGID, PIDTYPE_PGID, PIDTYPE_SID, PIDTYPE_MAX };
+
+#define TASK_INFO_OPEN 2
 
 struct task_event {
 	__u32 pid;
@@ -56,7 +59,8 @@ int on_exec(void *ctx)
 {
 	if (!bpf_core_type_exists(struct task_struct))
 		return 0;
-	return emit(bpf_core_enum_value(enum task_info_kind, TASK_INFO_EXEC));
+	/* PIDTYPE_TGID is 1 in every kernel so far: the record kind for exec events. */
+	return emit(bpf_core_enum_value(enum pid_type, PIDTYPE_TGID));
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -162,10 +162,10 @@ class BtfExtTest {
                 "FIELD_BYTE_OFFSET struct task_struct real_parent",
                 "FIELD_EXISTS struct task_struct comm",
                 "FIELD_BYTE_OFFSET struct task_struct comm");
-        // on_exec() adds bpf_core_type_exists(struct task_struct) and bpf_core_enum_value(..., TASK_INFO_EXEC).
+        // on_exec() adds bpf_core_type_exists(struct task_struct) and bpf_core_enum_value(enum pid_type, PIDTYPE_TGID).
         Set<String> exec = new HashSet<>(emit);
         exec.add("TYPE_EXISTS struct task_struct");
-        exec.add("ENUMVAL_VALUE enum task_info_kind TASK_INFO_EXEC");
+        exec.add("ENUMVAL_VALUE enum pid_type PIDTYPE_TGID");
 
         Map<String, Set<String>> actual = new LinkedHashMap<>();
         l.ext.coreRelocations().forEach((sec, relos) -> {
