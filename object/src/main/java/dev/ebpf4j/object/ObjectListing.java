@@ -159,9 +159,6 @@ public final class ObjectListing {
             return out;
         }
         for (BtfExt.LineInfo li : ext.lineInfos(section)) {
-            if (li.lineNum() == 0) {
-                continue; // compiler-generated code with no source line, which llvm-objdump -S leaves unannotated
-            }
             out.put(li.insnOff() / Instructions.SLOT_SIZE,
                     new SourceLine(ext.lineText(li), ext.fileName(li), li.lineNum(), li.column()));
         }
@@ -186,7 +183,8 @@ public final class ObjectListing {
 
     private static Map<Integer, String> sourceText(Map<Integer, SourceLine> source, boolean linum) {
         Map<Integer, String> out = new TreeMap<>();
-        source.forEach((slot, line) -> out.put(slot, linum ? line.text() + " " + line.linum() : line.text()));
+        // Line 0 marks compiler-generated code: no annotation, and the next real line is printed again.
+        source.forEach((slot, line) -> out.put(slot, line.line() == 0 ? "" : linum ? line.text() + " " + line.linum() : line.text()));
         return out;
     }
 }

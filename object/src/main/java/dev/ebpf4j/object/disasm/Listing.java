@@ -98,9 +98,12 @@ public final class Listing {
             long end = start + insn.byteSize();
             for (Map.Entry<Long, String> sym : symbols.subMap(start, true, end, false).entrySet()) {
                 sb.append(String.format("\n%016x <%s>:\n", sym.getKey(), sym.getValue()));
+                lastSource = null; // llvm-objdump -S prints the current line again after every symbol
             }
             String source = sourceLines.get(slot);
-            if (source != null && (repeatSource || !source.equals(lastSource))) {
+            if (source != null && source.isEmpty()) {
+                lastSource = null; // code with no source line (line 0): the next line is printed again
+            } else if (source != null && (repeatSource || !source.equals(lastSource))) {
                 sb.append("; ").append(source).append('\n');
                 lastSource = source;
             }
