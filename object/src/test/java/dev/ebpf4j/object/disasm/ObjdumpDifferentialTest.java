@@ -61,7 +61,40 @@ class ObjdumpDifferentialTest {
         return out;
     }
 
-    private static int compare(List<Instruction> insns) {
+    /** An instruction LLVM 14 handles without crashing, put where one that crashes it stood. */
+    private static final Instruction CRASH_STAND_IN = Instruction.exit();
+
+    /**
+     * llvm-objdump 14 itself crashes on some encodings (exit 139). Find them by halving the batch, put a plain
+     * {@code exit} in their place (so slot numbers stay put) and compare the rest: a crash of the oracle is not a
+     * verdict on our disassembler.
+     */
+    private static List<Instruction> withoutLlvmCrashes(List<Instruction> insns) {
+        if (llvmSurvives(insns)) {
+            return insns;
+        }
+        if (insns.size() == 1) {
+            return insns.get(0).isLoadImm64() ? List.of(CRASH_STAND_IN, CRASH_STAND_IN) : List.of(CRASH_STAND_IN);
+        }
+        List<Instruction> out = new ArrayList<>(withoutLlvmCrashes(insns.subList(0, insns.size() / 2)));
+        out.addAll(withoutLlvmCrashes(insns.subList(insns.size() / 2, insns.size())));
+        return out;
+    }
+
+    private static boolean llvmSurvives(List<Instruction> insns) {
+        try {
+            Llvm14.disassemble(insns);
+            return true;
+        } catch (AssertionError e) {
+            if (e.getMessage() != null && e.getMessage().contains("exited 139")) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private static int compare(List<Instruction> batch) {
+        List<Instruction> insns = withoutLlvmCrashes(batch);
         Map<Integer, String> llvm = Llvm14.disassemble(insns);
         int[] slots = Instructions.slots(insns);
         int compared = 0;
