@@ -21,6 +21,9 @@ import picocli.CommandLine.ScopeType;
                 "  ebpf4j obj dump examples/syscall_counter.bpf.o name count_syscalls linum"})
 public final class Main implements Runnable {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = {"-j", "--json"}, scope = ScopeType.INHERIT, description = "Print JSON, as bpftool -j does.")
     boolean json;
 
@@ -36,7 +39,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "missing command; try 'ebpf4j --help'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
     /** The output the global options ask for. */
@@ -56,9 +59,7 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine cmd = ex.getCommandLine();
-            String msg = ex.getMessage();
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr());
-            cmd.getErr().println("Error: " + msg + " (try '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            cmd.getErr().println("Error: " + usageMessage(ex) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
             cmd.getErr().flush();
             return 2;
         });
@@ -66,6 +67,50 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return rc;
+    }
+
+    /** The one-line reason for a usage error, suggesting the command the user probably meant. */
+    static String usageMessage(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && !ex.getCommandLine().getSubcommands().isEmpty()) {
+            String word = u.getUnmatched().get(0);
+            String best = null;
+            int bestDistance = Integer.MAX_VALUE;
+            for (String name : ex.getCommandLine().getSubcommands().keySet()) {
+                int d = editDistance(word, name);
+                if (d < bestDistance) {
+                    best = name;
+                    bestDistance = d;
+                }
+            }
+            if (best != null && bestDistance <= Math.max(1, word.length() / 2)) {
+                return "unknown command '" + word + "'; did you mean '" + best + "'?";
+            }
+            return "unknown command '" + word + "'; commands: "
+                    + String.join(", ", ex.getCommandLine().getSubcommands().keySet());
+        }
+        return ex.getMessage();
+    }
+
+    /** Optimal string alignment distance: edits, with a swap of two neighbours counting as one. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     static String describe(Throwable ex) {

@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ebpf4j obj}: look inside an eBPF object file without loading anything. */
-@Command(name = "obj", description = "Inspect eBPF object files (.bpf.o) without loading them.",
+@Command(name = "obj", mixinStandardHelpOptions = true, description = "Inspect eBPF object files (.bpf.o) without loading them.",
         subcommands = {ObjCommand.Show.class, ObjDumpCommand.class})
 final class ObjCommand implements Runnable {
     @ParentCommand
@@ -34,7 +34,7 @@ final class ObjCommand implements Runnable {
     }
 
     /** {@code ebpf4j obj show FILE.o}. */
-    @Command(name = "show", description = "Show an object's programs, maps, global variables and license.",
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show an object's programs, maps, global variables and license.",
             footer = {"", "Example:", "  ebpf4j obj show examples/hello.bpf.o", "  ebpf4j -p obj show examples/globals.bpf.o"})
     static final class Show implements Callable<Integer> {
         @ParentCommand

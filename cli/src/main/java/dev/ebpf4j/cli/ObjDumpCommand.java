@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebpf4j.object.ObjectListing;
 import dev.ebpf4j.object.ObjectSpec;
 import dev.ebpf4j.object.ProgramSpec;
+import dev.ebpf4j.object.disasm.Listing;
 import dev.ebpf4j.object.insn.Instructions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +23,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ebpf4j obj dump FILE.o [name PROG] [linum] [no-raw]}: an llvm-objdump-style listing with source lines. */
-@Command(name = "dump", description = {"Disassemble an object file in llvm-objdump's style, with '; source' lines from BTF.ext.",
+@Command(name = "dump", mixinStandardHelpOptions = true, description = {"Disassemble an object file in llvm-objdump's style, with '; source' lines from BTF.ext.",
         "Without 'name', every code section as the file holds it (with relocations); with 'name PROG',"
                 + " the program linked as it is loaded: entry function, then its subprograms."},
         footer = {"", "Examples:", "  ebpf4j obj dump examples/hello.bpf.o",
@@ -78,6 +79,7 @@ final class ObjDumpCommand implements Callable<Integer> {
             return 0;
         }
         ObjectListing.Options options = new ObjectListing.Options(raw, true, linum);
+        out.print(Listing.fileHeader(file.toString()));
         out.print(prog == null ? ObjectListing.sections(object, options) : ObjectListing.program(object, prog, options));
         return 0;
     }

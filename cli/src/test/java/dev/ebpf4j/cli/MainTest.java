@@ -22,7 +22,7 @@ class MainTest {
     void misspelledCommandSuggestsTheRightOneOnStderr() {
         CliRun r = CliRun.of("ojb", "show", "x.o");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().contains("obj"), r.err());
+        assertEquals("Error: unknown command 'ojb'; did you mean 'obj'? (see 'ebpf4j --help')", r.err().strip());
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("Error: ")), r.err());
         assertEquals("", r.out());
     }
@@ -38,6 +38,21 @@ class MainTest {
     void noCommandIsAUsageError() {
         CliRun r = CliRun.of();
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("Error: "), r.err());
+        assertEquals("Error: missing command (see 'ebpf4j --help')", r.err().strip());
+    }
+
+    @Test
+    void unrelatedWordListsTheCommands() {
+        CliRun r = CliRun.of("frobnicate");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("unknown command 'frobnicate'; commands: obj"), r.err());
+    }
+
+    @Test
+    void editDistanceCountsSwapsAsOne() {
+        assertEquals(1, Main.editDistance("ojb", "obj"));
+        assertEquals(1, Main.editDistance("prgo", "prog"));
+        assertEquals(3, Main.editDistance("", "map"));
+        assertEquals(0, Main.editDistance("net", "net"));
     }
 }
