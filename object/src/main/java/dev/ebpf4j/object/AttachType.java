@@ -1,13 +1,12 @@
 package dev.ebpf4j.object;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
  * An attach type ({@code BPF_*} of {@code enum bpf_attach_type}).
  * Constants are in the kernel's order, so {@link #value()} is the number in {@code enum bpf_attach_type}.
  */
-public enum AttachType {
+public enum AttachType implements KernelConstant {
     CGROUP_INET_INGRESS,
     CGROUP_INET_EGRESS,
     CGROUP_INET_SOCK_CREATE,
@@ -67,35 +66,18 @@ public enum AttachType {
     TRACE_KPROBE_SESSION,
     TRACE_UPROBE_SESSION;
 
-    private static final AttachType[] VALUES = values();
-
-    /** The kernel's number for this constant. */
-    public int value() {
-        return ordinal();
-    }
-
-    /** The name bpftool prints, e.g. {@code cgroup_inet_egress}. */
-    public String bpftoolName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
     /** The constant with kernel number {@code value}, if this library knows it. */
     public static Optional<AttachType> of(int value) {
-        return value >= 0 && value < VALUES.length ? Optional.of(VALUES[value]) : Optional.empty();
+        return KernelConstant.of(AttachType.class, value);
     }
 
     /** The constant bpftool calls {@code name} (case-insensitive), if any. */
     public static Optional<AttachType> byBpftoolName(String name) {
-        for (AttachType v : VALUES) {
-            if (v.bpftoolName().equalsIgnoreCase(name)) {
-                return Optional.of(v);
-            }
-        }
-        return Optional.empty();
+        return KernelConstant.byBpftoolName(AttachType.class, name);
     }
 
-    /** bpftool's name for kernel number {@code value}, or the number itself when unknown (as bpftool prints it). */
+    /** bpftool's name for kernel number {@code value}, or {@code type N} when unknown. */
     public static String describe(int value) {
-        return of(value).map(AttachType::bpftoolName).orElse("type " + value);
+        return KernelConstant.describe(AttachType.class, value);
     }
 }

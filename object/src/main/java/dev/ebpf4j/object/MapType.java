@@ -1,13 +1,12 @@
 package dev.ebpf4j.object;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
  * A map type ({@code BPF_MAP_TYPE_*}).
  * Constants are in the kernel's order, so {@link #value()} is the number in {@code enum bpf_map_type}.
  */
-public enum MapType {
+public enum MapType implements KernelConstant {
     UNSPEC,
     HASH,
     ARRAY,
@@ -43,35 +42,18 @@ public enum MapType {
     CGRP_STORAGE,
     ARENA;
 
-    private static final MapType[] VALUES = values();
-
-    /** The kernel's number for this constant. */
-    public int value() {
-        return ordinal();
-    }
-
-    /** The name bpftool prints, e.g. {@code hash}. */
-    public String bpftoolName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
     /** The constant with kernel number {@code value}, if this library knows it. */
     public static Optional<MapType> of(int value) {
-        return value >= 0 && value < VALUES.length ? Optional.of(VALUES[value]) : Optional.empty();
+        return KernelConstant.of(MapType.class, value);
     }
 
     /** The constant bpftool calls {@code name} (case-insensitive), if any. */
     public static Optional<MapType> byBpftoolName(String name) {
-        for (MapType v : VALUES) {
-            if (v.bpftoolName().equalsIgnoreCase(name)) {
-                return Optional.of(v);
-            }
-        }
-        return Optional.empty();
+        return KernelConstant.byBpftoolName(MapType.class, name);
     }
 
-    /** bpftool's name for kernel number {@code value}, or the number itself when unknown (as bpftool prints it). */
+    /** bpftool's name for kernel number {@code value}, or {@code type N} when unknown. */
     public static String describe(int value) {
-        return of(value).map(MapType::bpftoolName).orElse("type " + value);
+        return KernelConstant.describe(MapType.class, value);
     }
 }

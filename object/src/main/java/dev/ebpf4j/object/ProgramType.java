@@ -1,13 +1,12 @@
 package dev.ebpf4j.object;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
  * A program type ({@code BPF_PROG_TYPE_*}).
  * Constants are in the kernel's order, so {@link #value()} is the number in {@code enum bpf_prog_type}.
  */
-public enum ProgramType {
+public enum ProgramType implements KernelConstant {
     UNSPEC,
     SOCKET_FILTER,
     KPROBE,
@@ -42,35 +41,18 @@ public enum ProgramType {
     SYSCALL,
     NETFILTER;
 
-    private static final ProgramType[] VALUES = values();
-
-    /** The kernel's number for this constant. */
-    public int value() {
-        return ordinal();
-    }
-
-    /** The name bpftool prints, e.g. {@code socket_filter}. */
-    public String bpftoolName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
     /** The constant with kernel number {@code value}, if this library knows it. */
     public static Optional<ProgramType> of(int value) {
-        return value >= 0 && value < VALUES.length ? Optional.of(VALUES[value]) : Optional.empty();
+        return KernelConstant.of(ProgramType.class, value);
     }
 
     /** The constant bpftool calls {@code name} (case-insensitive), if any. */
     public static Optional<ProgramType> byBpftoolName(String name) {
-        for (ProgramType v : VALUES) {
-            if (v.bpftoolName().equalsIgnoreCase(name)) {
-                return Optional.of(v);
-            }
-        }
-        return Optional.empty();
+        return KernelConstant.byBpftoolName(ProgramType.class, name);
     }
 
-    /** bpftool's name for kernel number {@code value}, or the number itself when unknown (as bpftool prints it). */
+    /** bpftool's name for kernel number {@code value}, or {@code type N} when unknown. */
     public static String describe(int value) {
-        return of(value).map(ProgramType::bpftoolName).orElse("type " + value);
+        return KernelConstant.describe(ProgramType.class, value);
     }
 }

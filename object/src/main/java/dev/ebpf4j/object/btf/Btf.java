@@ -111,22 +111,7 @@ public final class Btf {
             throw new BpfFormatException("BTF: blob of " + n + " bytes is too short for the " + HEADER_SIZE
                     + "-byte header");
         }
-        int m0 = b.get(0) & 0xff;
-        int m1 = b.get(1) & 0xff;
-        ByteOrder order;
-        if ((m0 | m1 << 8) == MAGIC) {
-            order = ByteOrder.LITTLE_ENDIAN;
-        } else if ((m1 | m0 << 8) == MAGIC) {
-            order = ByteOrder.BIG_ENDIAN;
-        } else {
-            throw new BpfFormatException(String.format(
-                    "BTF: bad magic 0x%02x%02x at offset 0 (expected 0xeb9f in either byte order)", m0, m1));
-        }
-        b.order(order);
-        int version = b.get(2) & 0xff;
-        if (version != VERSION) {
-            throw new BpfFormatException("BTF: unsupported version " + version + " at offset 2 (expected 1)");
-        }
+        ByteOrder order = checkMagicAndVersion(b, "BTF");
         int flags = b.get(3) & 0xff;
         long hdrLen = Integer.toUnsignedLong(b.getInt(4));
         if (hdrLen < HEADER_SIZE) {
@@ -169,7 +154,7 @@ public final class Btf {
             throw new BpfFormatException("BTF: string section (offset " + (hdrLen + strOff)
                     + ") must start with the empty string");
         }
-        Header header = new Header(MAGIC, version, flags, (int) hdrLen, (int) typeOff, (int) typeLen, (int) strOff,
+        Header header = new Header(MAGIC, VERSION, flags, (int) hdrLen, (int) typeOff, (int) typeLen, (int) strOff,
                 (int) strLen);
         byte[] headerBytes = new byte[(int) hdrLen];
         b.get(0, headerBytes);
@@ -956,5 +941,29 @@ public final class Btf {
     public String toString() {
         return "Btf[" + (typeCount() - firstId) + " types" + (base != null ? " split from " + (firstId - 1) + " base types" : "")
                 + ", " + strings.length + " string bytes, " + order + "]";
+    }
+
+    /**
+     * Reads the magic (either byte order) and version shared by BTF and BTF.ext headers, sets the buffer's order
+     * and returns it.
+     */
+    static ByteOrder checkMagicAndVersion(ByteBuffer b, String what) {
+        int m0 = b.get(0) & 0xff;
+        int m1 = b.get(1) & 0xff;
+        ByteOrder order;
+        if ((m0 | m1 << 8) == MAGIC) {
+            order = ByteOrder.LITTLE_ENDIAN;
+        } else if ((m1 | m0 << 8) == MAGIC) {
+            order = ByteOrder.BIG_ENDIAN;
+        } else {
+            throw new BpfFormatException(String.format(
+                    "%s: bad magic 0x%02x%02x at offset 0 (expected 0xeb9f in either byte order)", what, m0, m1));
+        }
+        b.order(order);
+        int version = b.get(2) & 0xff;
+        if (version != VERSION) {
+            throw new BpfFormatException(what + ": unsupported version " + version + " at offset 2 (expected 1)");
+        }
+        return order;
     }
 }

@@ -135,22 +135,7 @@ public final class BtfExt {
         if (n < 8) {
             throw new BpfFormatException("BTF.ext: section of " + n + " bytes is too short for the header");
         }
-        int m0 = b.get(0) & 0xff;
-        int m1 = b.get(1) & 0xff;
-        ByteOrder order;
-        if ((m0 | m1 << 8) == MAGIC) {
-            order = ByteOrder.LITTLE_ENDIAN;
-        } else if ((m1 | m0 << 8) == MAGIC) {
-            order = ByteOrder.BIG_ENDIAN;
-        } else {
-            throw new BpfFormatException(String.format(
-                    "BTF.ext: bad magic 0x%02x%02x at offset 0 (expected 0xeb9f in either byte order)", m0, m1));
-        }
-        b.order(order);
-        int version = b.get(2) & 0xff;
-        if (version != 1) {
-            throw new BpfFormatException("BTF.ext: unsupported version " + version + " at offset 2 (expected 1)");
-        }
+        ByteOrder order = Btf.checkMagicAndVersion(b, "BTF.ext");
         int flags = b.get(3) & 0xff;
         long hdrLen = Integer.toUnsignedLong(b.getInt(4));
         if (hdrLen < MIN_HEADER_SIZE) {
@@ -167,7 +152,7 @@ public final class BtfExt {
         int lLen = b.getInt(20);
         int cOff = hdrLen >= CORE_HEADER_SIZE ? b.getInt(24) : 0;
         int cLen = hdrLen >= CORE_HEADER_SIZE ? b.getInt(28) : 0;
-        Header header = new Header(MAGIC, version, flags, (int) hdrLen, fOff, fLen, lOff, lLen, cOff, cLen);
+        Header header = new Header(MAGIC, Btf.VERSION, flags, (int) hdrLen, fOff, fLen, lOff, lLen, cOff, cLen);
         ByteBuffer data = b.slice((int) hdrLen, n - (int) hdrLen).order(order);
         int[] recSizes = new int[3];
         Parser p = new Parser(data, btf);
