@@ -83,6 +83,13 @@ public record ObjectSpec(String name, String license, int kernelVersion, List<Pr
         return functions.stream().filter(f -> f.name().equals(name)).findFirst();
     }
 
+    /** Every function to the functions it calls directly (BPF-to-BPF calls and callbacks), in order of first use. */
+    public java.util.Map<String, List<String>> callGraph() {
+        java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        functions.forEach(f -> out.put(f.name(), f.callees()));
+        return out;
+    }
+
     /** Every global variable of every data section, by section then offset. */
     public List<GlobalVariable> variables() {
         return maps.stream().flatMap(m -> m.variables().stream()).toList();

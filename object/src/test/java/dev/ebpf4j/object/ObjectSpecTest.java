@@ -202,6 +202,51 @@ class ObjectSpecTest {
     }
 
     @Test
+    void advancedHasMapInMapCallbackExternAndGlobalSubprogram() {
+        ObjectSpec o = open("advanced.bpf.o");
+        MapSpec outer = o.map("per_cpu_tables").orElseThrow();
+        assertEquals(MapType.HASH_OF_MAPS, outer.type());
+        assertEquals(4, outer.keySize());
+        assertEquals(4, outer.valueSize()); // map-in-map values are map fds
+        assertEquals(16, outer.maxEntries());
+        MapSpec inner = outer.innerMap();
+        assertEquals(MapType.ARRAY, inner.type());
+        assertEquals(4, inner.keySize());
+        assertEquals(8, inner.valueSize());
+        assertEquals(8, inner.maxEntries());
+        MapSpec jumps = o.map("jump_table").orElseThrow();
+        assertEquals(MapType.PROG_ARRAY, jumps.type());
+        assertNull(jumps.innerMap());
+
+        ProgramSpec p = o.program("sum_indexes").orElseThrow();
+        assertEquals(ProgramType.TRACEPOINT, p.type());
+        assertEquals("syscalls/sys_enter_getpid", p.attachTarget());
+        assertEquals(List.of("add_index", "scale"), p.subprograms().stream().map(FunctionSpec::name).toList());
+        assertTrue(o.function("scale").orElseThrow().global());
+        assertTrue(!o.function("add_index").orElseThrow().global());
+        List<Reference> refs = p.entry().references();
+        Reference.FunctionAddress callback = refs.stream().filter(r -> r instanceof Reference.FunctionAddress)
+                .map(r -> (Reference.FunctionAddress) r).findFirst().orElseThrow();
+        assertEquals("add_index", callback.function());
+        assertTrue(refs.stream().anyMatch(r -> r instanceof Reference.Extern e && e.symbol().equals("LINUX_KERNEL_VERSION")
+                && !e.call()), refs::toString);
+
+        // In the linked code the callback's lddw is BPF_PSEUDO_FUNC with a relative offset to add_index.
+        byte[] linked = p.linkedCode();
+        int at = callback.insnIndex() * 8;
+        assertEquals(dev.ebpf4j.object.insn.Pseudo.FUNC, (linked[at + 1] >> 4) & 0xf);
+        int imm = ByteBuffer.wrap(linked).order(ByteOrder.LITTLE_ENDIAN).getInt(at + 4);
+        assertEquals(p.layout().get("add_index"), callback.insnIndex() + imm + 1);
+    }
+
+    @Test
+    void callGraphListsEveryFunctionsCallees() {
+        ObjectSpec o = open("advanced.bpf.o");
+        assertEquals(java.util.Map.of("sum_indexes", List.of("add_index", "scale"), "add_index", List.of(),
+                "scale", List.of()), o.callGraph());
+    }
+
+    @Test
     void freshlyCompiledObjectsMatchTheCommittedOnes() {
         java.nio.file.Path built = TestObjects.repoDir().resolve("object/target/bpf");
         TestObjects.skipUnless(java.nio.file.Files.isDirectory(built), "clang did not build examples into " + built);

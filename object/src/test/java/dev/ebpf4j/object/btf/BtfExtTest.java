@@ -25,7 +25,9 @@ import dev.ebpf4j.object.testing.TestObjects;
 /** .BTF.ext of the examples against what their C sources imply. */
 class BtfExtTest {
     private static final Pattern PROGRAM = Pattern.compile("SEC\\(\"([^\"]+)\"\\)\\s*\\n\\s*(?:static\\s+)?int\\s+(\\w+)\\s*\\(");
-    private static final Pattern SUBPROG = Pattern.compile("static\\s+__attribute__\\(\\(noinline\\)\\)\\s+int\\s+(\\w+)\\s*\\(");
+    /** Function definitions at the start of a line that the compiler keeps as functions (not always_inline). */
+    private static final Pattern SUBPROG = Pattern.compile(
+            "(?m)^(?:static\\s+)?(?:__attribute__\\(\\(noinline\\)\\)\\s+)?(?:int|long)\\s+(\\w+)\\s*\\([^;]*$");
 
     record Loaded(Path object, Btf btf, BtfExt ext, List<String> source) {}
 
@@ -49,9 +51,13 @@ class BtfExtTest {
         while (m.find()) {
             out.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(m.group(2));
         }
+        Set<String> programs = new HashSet<>();
+        out.values().forEach(programs::addAll);
         Matcher s = SUBPROG.matcher(text);
         while (s.find()) {
-            out.computeIfAbsent(".text", k -> new ArrayList<>()).add(s.group(1));
+            if (!programs.contains(s.group(1))) {
+                out.computeIfAbsent(".text", k -> new ArrayList<>()).add(s.group(1));
+            }
         }
         return out;
     }
