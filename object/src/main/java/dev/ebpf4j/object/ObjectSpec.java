@@ -90,6 +90,48 @@ public record ObjectSpec(String name, String license, int kernelVersion, List<Pr
         return out;
     }
 
+    /**
+     * The BTF.ext function records of {@code program} as linked: one per function (entry first, then subprograms),
+     * {@code insnOff} in bytes from the start of the linked program. Empty when the object has no BTF.ext.
+     */
+    public List<BtfExt.FuncInfo> funcInfos(ProgramSpec program) {
+        return linked(program, BtfExt::funcInfos, BtfExt.FuncInfo::insnOff,
+                (r, off) -> new BtfExt.FuncInfo(off, r.typeId()));
+    }
+
+    /** The BTF.ext line records of {@code program} as linked, {@code insnOff} in bytes of the linked program. */
+    public List<BtfExt.LineInfo> lineInfos(ProgramSpec program) {
+        return linked(program, BtfExt::lineInfos, BtfExt.LineInfo::insnOff,
+                (r, off) -> new BtfExt.LineInfo(off, r.fileNameOff(), r.lineOff(), r.lineNum(), r.column()));
+    }
+
+    /** The CO-RE relocation records of {@code program} as linked, {@code insnOff} in bytes of the linked program. */
+    public List<BtfExt.CoreRelocation> coreRelocations(ProgramSpec program) {
+        return linked(program, BtfExt::coreRelocations, BtfExt.CoreRelocation::insnOff,
+                (r, off) -> new BtfExt.CoreRelocation(off, r.typeId(), r.accessStringOff(), r.accessString(), r.kind()));
+    }
+
+    private <R> List<R> linked(ProgramSpec program, java.util.function.BiFunction<BtfExt, String, List<R>> records,
+                               java.util.function.ToIntFunction<R> insnOff,
+                               java.util.function.BiFunction<R, Integer, R> moved) {
+        if (btfExt == null) {
+            return List.of();
+        }
+        java.util.Map<String, Integer> layout = program.layout();
+        java.util.List<R> out = new java.util.ArrayList<>();
+        for (FunctionSpec f : program.functions()) {
+            int base = layout.get(f.name());
+            for (R r : records.apply(btfExt, f.section())) {
+                int slot = insnOff.applyAsInt(r) / 8;
+                if (slot >= f.slotOffset() && slot < f.slotOffset() + f.slots()) {
+                    out.add(moved.apply(r, (base + slot - f.slotOffset()) * 8));
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt(insnOff));
+        return List.copyOf(out);
+    }
+
     /** Every global variable of every data section, by section then offset. */
     public List<GlobalVariable> variables() {
         return maps.stream().flatMap(m -> m.variables().stream()).toList();

@@ -247,6 +247,36 @@ class ObjectSpecTest {
     }
 
     @Test
+    void btfExtRecordsFollowTheLinkedLayout() {
+        ObjectSpec o = open("syscall_counter.bpf.o");
+        ProgramSpec p = o.program("count_syscalls").orElseThrow();
+        List<dev.ebpf4j.object.btf.BtfExt.FuncInfo> funcs = o.funcInfos(p);
+        assertEquals(List.of("count_syscalls", "account"), funcs.stream().map(f -> f.name(o.btf())).toList());
+        assertEquals(List.of(0, p.layout().get("account") * 8), funcs.stream().map(f -> f.insnOff()).toList());
+        List<dev.ebpf4j.object.btf.BtfExt.LineInfo> lines = o.lineInfos(p);
+        assertEquals(0, lines.get(0).insnOff());
+        for (int i = 1; i < lines.size(); i++) {
+            assertTrue(lines.get(i - 1).insnOff() <= lines.get(i).insnOff(), "sorted");
+            assertTrue(lines.get(i).insnOff() < p.slots() * 8);
+        }
+        // account's first line is its first statement, now at account's linked position
+        assertTrue(lines.stream().anyMatch(l -> l.insnOff() == p.layout().get("account") * 8
+                && o.btfExt().lineText(l).contains("id & 511")), lines::toString);
+        // every linked line record points at the same source text as the unlinked one
+        int total = o.btfExt().lineInfos("raw_tp/sys_enter").size() + o.btfExt().lineInfos(".text").size();
+        assertEquals(total, lines.size());
+
+        ObjectSpec advanced = open("advanced.bpf.o");
+        ProgramSpec sum = advanced.program("sum_indexes").orElseThrow();
+        assertEquals(List.of("sum_indexes", "add_index", "scale"),
+                advanced.funcInfos(sum).stream().map(f -> f.name(advanced.btf())).toList());
+        assertTrue(open("legacy_maps.bpf.o").coreRelocations(open("legacy_maps.bpf.o").programs().get(0)).isEmpty());
+        ObjectSpec task = open("task_info.bpf.o");
+        ProgramSpec exec = task.program("on_exec").orElseThrow();
+        assertEquals(task.btfExt().coreRelocations(exec.sectionName()).size(), task.coreRelocations(exec).size());
+    }
+
+    @Test
     void freshlyCompiledObjectsMatchTheCommittedOnes() {
         java.nio.file.Path built = TestObjects.repoDir().resolve("object/target/bpf");
         TestObjects.skipUnless(java.nio.file.Files.isDirectory(built), "clang did not build examples into " + built);
