@@ -23,9 +23,12 @@ import dev.ebpf4j.object.btf.BtfValues;
  */
 public final class Globals {
     private static final ValueLayout.OfByte U8 = ValueLayout.JAVA_BYTE;
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
-    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
-    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfShort U16_PACKED = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfInt U32_PACKED = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfLong U64_PACKED = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
     private final MapSpec spec;
     private final MemorySegment memory;
@@ -82,15 +85,18 @@ public final class Globals {
     }
 
     public short getShort(String name) {
-        return (short) U16.varHandle().getVolatile(memory, (long) sized(name, 2).offset());
+        long at = sized(name, 2).offset();
+        return aligned(at, 2) ? (short) U16.varHandle().getVolatile(memory, at) : memory.get(U16_PACKED, at);
     }
 
     public int getInt(String name) {
-        return (int) U32.varHandle().getVolatile(memory, (long) sized(name, 4).offset());
+        long at = sized(name, 4).offset();
+        return aligned(at, 4) ? (int) U32.varHandle().getVolatile(memory, at) : memory.get(U32_PACKED, at);
     }
 
     public long getLong(String name) {
-        return (long) U64.varHandle().getVolatile(memory, (long) sized(name, 8).offset());
+        long at = sized(name, 8).offset();
+        return aligned(at, 8) ? (long) U64.varHandle().getVolatile(memory, at) : memory.get(U64_PACKED, at);
     }
 
     /** A copy of the variable's bytes. */
@@ -105,18 +111,38 @@ public final class Globals {
     }
 
     public void setShort(String name, short value) {
-        U16.varHandle().setVolatile(memory, (long) sized(name, 2).offset(), value);
+        long at = sized(name, 2).offset();
+        if (aligned(at, 2)) {
+            U16.varHandle().setVolatile(memory, at, value);
+        } else {
+            memory.set(U16_PACKED, at, value);
+        }
         written();
     }
 
     public void setInt(String name, int value) {
-        U32.varHandle().setVolatile(memory, (long) sized(name, 4).offset(), value);
+        long at = sized(name, 4).offset();
+        if (aligned(at, 4)) {
+            U32.varHandle().setVolatile(memory, at, value);
+        } else {
+            memory.set(U32_PACKED, at, value);
+        }
         written();
     }
 
     public void setLong(String name, long value) {
-        U64.varHandle().setVolatile(memory, (long) sized(name, 8).offset(), value);
+        long at = sized(name, 8).offset();
+        if (aligned(at, 8)) {
+            U64.varHandle().setVolatile(memory, at, value);
+        } else {
+            memory.set(U64_PACKED, at, value);
+        }
         written();
+    }
+
+    /** Volatile access needs natural alignment; a packed variable is read and written plainly. */
+    private boolean aligned(long offset, int size) {
+        return memory.isNative() ? (memory.address() + offset) % size == 0 : offset % size == 0 && memory.maxByteAlignment() >= size;
     }
 
     public void setBytes(String name, byte[] value) {
