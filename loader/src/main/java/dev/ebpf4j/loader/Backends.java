@@ -1,0 +1,14 @@
+package dev.ebpf4j.loader;
+
+import java.util.List;
+
+import dev.ebpf4j.loader.spi.Backend;
+
+/** The runtimes this build has, in preference order. */
+final class Backends {
+    private Backends() {}
+
+    static List<Backend> defaults() {
+        return List.of();
+    }
+}
