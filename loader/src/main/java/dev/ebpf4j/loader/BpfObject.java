@@ -85,8 +85,7 @@ public final class BpfObject implements AutoCloseable {
     public RuntimeChoice choose(RuntimeKind asked) {
         Optional<Backend> kernel = backend(RuntimeKind.KERNEL);
         Optional<Backend> fallback = backend(RuntimeKind.FALLBACK);
-        String kernelWhyNot = kernel.map(b -> b.unavailableReason(spec).orElse(null))
-                .orElse("this build has no kernel runtime");
+        String kernelWhyNot = whyNot(kernel, "this build has no kernel runtime");
         return switch (asked) {
             case KERNEL -> {
                 if (kernelWhyNot != null) {
@@ -95,8 +94,8 @@ public final class BpfObject implements AutoCloseable {
                 yield new RuntimeChoice(RuntimeKind.KERNEL, "asked for");
             }
             case FALLBACK -> {
-                String why = fallback.map(b -> b.unavailableReason(spec).orElse(null)).orElse("this build has no fallback VM");
-                if (fallback.isEmpty() || why != null) {
+                String why = whyNot(fallback, "this build has no fallback VM");
+                if (why != null) {
                     throw new BpfLoadException(spec.name() + ": the fallback VM was asked for but " + why);
                 }
                 yield new RuntimeChoice(RuntimeKind.FALLBACK, "asked for");
@@ -105,8 +104,7 @@ public final class BpfObject implements AutoCloseable {
                 if (kernelWhyNot == null) {
                     yield new RuntimeChoice(RuntimeKind.KERNEL, "bpf() works and the kernel supports the object");
                 }
-                String fallbackWhyNot = fallback.map(b -> b.unavailableReason(spec).orElse(null))
-                        .orElse("this build has no fallback VM");
+                String fallbackWhyNot = whyNot(fallback, "this build has no fallback VM");
                 if (fallbackWhyNot != null) {
                     throw new BpfLoadException(spec.name() + ": no runtime can load it: the kernel's because "
                             + kernelWhyNot + "; the fallback VM's because " + fallbackWhyNot);
@@ -114,6 +112,11 @@ public final class BpfObject implements AutoCloseable {
                 yield new RuntimeChoice(RuntimeKind.FALLBACK, kernelWhyNot);
             }
         };
+    }
+
+    /** Why {@code backend} cannot load this object, {@code missing} when there is none, null when it can. */
+    private String whyNot(Optional<Backend> backend, String missing) {
+        return backend.isEmpty() ? missing : backend.get().unavailableReason(spec).orElse(null);
     }
 
     /** The runtime the object was loaded into and why; throws when not loaded. */
