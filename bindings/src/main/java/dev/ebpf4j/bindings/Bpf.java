@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.function.LongSupplier;
 
 import dev.ebpf4j.bindings.uapi.bpf_attr;
 import dev.ebpf4j.bindings.uapi.bpf_btf_info;
@@ -218,9 +219,14 @@ public final class Bpf {
     }
 
     private static long progLoadAttempts(MemorySegment attr) {
+        return retryOnEagain(() -> Syscall.bpf(BpfCommand.PROG_LOAD.value(), attr, attrSize()), PROG_LOAD_ATTEMPTS);
+    }
+
+    /** Makes {@code call} (a result or {@code -errno}) up to {@code attempts} times while it fails with EAGAIN. */
+    static long retryOnEagain(LongSupplier call, int attempts) {
         long r = -EAGAIN;
-        for (int attempt = 0; attempt < PROG_LOAD_ATTEMPTS && r == -EAGAIN; attempt++) {
-            r = Syscall.bpf(BpfCommand.PROG_LOAD.value(), attr, attrSize());
+        for (int attempt = 0; attempt < attempts && r == -EAGAIN; attempt++) {
+            r = call.getAsLong();
         }
         return r;
     }
