@@ -1,0 +1,339 @@
+package dev.ebpf4j.bindings;
+
+import static dev.ebpf4j.bindings.uapi.Uapi.C_INT;
+import static dev.ebpf4j.bindings.uapi.Uapi.C_LONG;
+import static dev.ebpf4j.bindings.uapi.Uapi.C_POINTER;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+import dev.ebpf4j.bindings.uapi.Uapi;
+
+/**
+ * The raw calls: {@code bpf(2)} and {@code perf_event_open(2)} through libc's variadic {@code syscall()},
+ * and the libc functions ebpf4j needs. Every downcall captures {@code errno} in the same native call
+ * ({@link Linker.Option#captureCallState}), so nothing the JVM does afterwards can clobber it. Function
+ * addresses and C signatures come from the jextract-generated {@link Uapi}; this class adds the errno
+ * capture (and, for the variadic functions, the argument layouts).
+ */
+public final class Syscall {
+    private Syscall() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    /** {@code long syscall(long nr, ...)} with three long-sized variadic arguments (cmd, attr, size). */
+    private static final MethodHandle SYSCALL_3 = LINKER.downcallHandle(Uapi.syscall.address(),
+            FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG),
+            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    /** {@code long syscall(long nr, ...)} with a pointer and four longs (perf_event_open). */
+    private static final MethodHandle SYSCALL_5 = LINKER.downcallHandle(Uapi.syscall.address(),
+            FunctionDescriptor.of(C_LONG, C_LONG, C_POINTER, C_LONG, C_LONG, C_LONG, C_LONG),
+            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    /** {@code int fcntl(int fd, int cmd, ...)} with one int argument. */
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(Uapi.fcntl.address(),
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    /** {@code int ioctl(int fd, unsigned long request, ...)} with one long-sized argument. */
+    private static final MethodHandle IOCTL = LINKER.downcallHandle(Uapi.ioctl.address(),
+            FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_LONG), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final MethodHandle CLOSE = errnoHandle(Uapi.close$address(), Uapi.close$descriptor());
+    private static final MethodHandle MMAP = errnoHandle(Uapi.mmap$address(), Uapi.mmap$descriptor());
+    private static final MethodHandle MUNMAP = errnoHandle(Uapi.munmap$address(), Uapi.munmap$descriptor());
+    private static final MethodHandle SOCKET = errnoHandle(Uapi.socket$address(), Uapi.socket$descriptor());
+    private static final MethodHandle BIND = errnoHandle(Uapi.bind$address(), Uapi.bind$descriptor());
+    private static final MethodHandle SENDTO = errnoHandle(Uapi.sendto$address(), Uapi.sendto$descriptor());
+    private static final MethodHandle RECVMSG = errnoHandle(Uapi.recvmsg$address(), Uapi.recvmsg$descriptor());
+    private static final MethodHandle IF_NAMETOINDEX =
+            errnoHandle(Uapi.if_nametoindex$address(), Uapi.if_nametoindex$descriptor());
+
+    private static final int EINTR = Errno.EINTR.number();
+
+    private static MethodHandle errnoHandle(MemorySegment address, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO);
+    }
+
+    /** Holder so that an unsupported architecture fails on first use, not on loading this class. */
+    private static final class Current {
+        static final Arch ARCH = Arch.current();
+    }
+
+    /** The architecture whose syscall numbers are used. */
+    public static Arch arch() {
+        return Current.ARCH;
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("downcall failed", t);
+    }
+
+    // ------------------------------------------------------------------------------------------- bpf(2)
+
+    /**
+     * {@code bpf(cmd, attr, size)}: the kernel's result ({@code >= 0}: 0 or a new file descriptor the
+     * caller owns) or {@code -errno}. Never throws for a failing call; {@link Bpf} turns failures into
+     * {@link BpfException}s.
+     */
+    public static long bpf(int cmd, MemorySegment attr, long size) {
+        Objects.requireNonNull(attr, "attr");
+        if (size < 0 || size > attr.byteSize()) {
+            throw new IllegalArgumentException("size " + size + " outside the attr segment of " + attr.byteSize() + " bytes");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            long r = (long) SYSCALL_3.invokeExact(state, (long) arch().bpf(), (long) cmd, attr, size);
+            return r < 0 ? -errno(state) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code perf_event_open(attr, pid, cpu, groupFd, flags)}.
+     *
+     * @param attr a {@code struct perf_event_attr} ({@code dev.ebpf4j.bindings.uapi.perf_event_attr})
+     * @throws SyscallException on failure
+     */
+    public static Fd perfEventOpen(MemorySegment attr, int pid, int cpu, int groupFd, long flags) {
+        Objects.requireNonNull(attr, "attr");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            long r = (long) SYSCALL_5.invokeExact(state, (long) arch().perfEventOpen(), attr, (long) pid, (long) cpu,
+                    (long) groupFd, flags);
+            if (r < 0) {
+                throw new SyscallException("perf_event_open", errno(state));
+            }
+            return Fd.adopt((int) r);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------- descriptors
+
+    /**
+     * {@code close(fd)}. An {@code EINTR} is ignored: on Linux the descriptor is released anyway and must
+     * not be closed again.
+     *
+     * @throws SyscallException on any other failure (e.g. {@code EBADF})
+     */
+    public static void close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int r = (int) CLOSE.invokeExact(state, fd);
+            if (r < 0 && errno(state) != EINTR) {
+                throw new SyscallException("close", errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code fcntl(fd, cmd, arg)} for the commands that take an int.
+     *
+     * @throws SyscallException on failure
+     */
+    public static int fcntl(int fd, int cmd, int arg) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int r = (int) FCNTL.invokeExact(state, fd, cmd, arg);
+            if (r < 0) {
+                throw new SyscallException("fcntl", errno(state));
+            }
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code fcntl(fd, F_DUPFD_CLOEXEC, min)}: a new close-on-exec descriptor {@code >= min}. */
+    static int dupCloexec(int fd, int min) {
+        return fcntl(fd, Uapi.F_DUPFD_CLOEXEC(), min);
+    }
+
+    /**
+     * {@code ioctl(fd, request, arg)} with an integer (or address) argument.
+     *
+     * @throws SyscallException on failure
+     */
+    public static int ioctl(Fd fd, long request, long arg) {
+        int raw = fd.raw();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int r = (int) IOCTL.invokeExact(state, raw, request, arg);
+            if (r < 0) {
+                throw new SyscallException("ioctl", errno(state));
+            }
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- mmap
+
+    /**
+     * {@code mmap(NULL, length, prot, flags, fd, offset)}: a segment of {@code length} bytes over the
+     * mapping. Unmap it with {@link #munmap(MemorySegment)}; the segment must not be used afterwards.
+     *
+     * @throws SyscallException on failure
+     */
+    public static MemorySegment mmap(long length, int prot, int flags, Fd fd, long offset) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("mmap length must be positive: " + length);
+        }
+        int raw = fd.raw();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, flags, raw, offset);
+            if (p.address() == -1L) { // MAP_FAILED
+                throw new SyscallException("mmap", errno(state));
+            }
+            return p.reinterpret(length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code munmap(mapping.address(), mapping.byteSize())}.
+     *
+     * @throws SyscallException on failure
+     */
+    public static void munmap(MemorySegment mapping) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int r = (int) MUNMAP.invokeExact(state, mapping, mapping.byteSize());
+            if (r < 0) {
+                throw new SyscallException("munmap", errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- sockets
+
+    /**
+     * {@code socket(domain, type, protocol)}, e.g. {@code socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)}.
+     *
+     * @throws SyscallException on failure
+     */
+    public static Fd socket(int domain, int type, int protocol) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int r = (int) SOCKET.invokeExact(state, domain, type, protocol);
+            if (r < 0) {
+                throw new SyscallException("socket", errno(state));
+            }
+            return Fd.adopt(r);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code bind(fd, addr, addr.byteSize())}.
+     *
+     * @throws SyscallException on failure
+     */
+    public static void bind(Fd fd, MemorySegment addr) {
+        int raw = fd.raw();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int r = (int) BIND.invokeExact(state, raw, addr, (int) addr.byteSize());
+            if (r < 0) {
+                throw new SyscallException("bind", errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code sendto(fd, buf, buf.byteSize(), flags, addr, addr.byteSize())}; {@code addr} may be
+     * {@link MemorySegment#NULL}. Retried on {@code EINTR}.
+     *
+     * @return the number of bytes sent
+     * @throws SyscallException on failure
+     */
+    public static long sendto(Fd fd, MemorySegment buf, int flags, MemorySegment addr) {
+        int raw = fd.raw();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            while (true) {
+                long r = (long) SENDTO.invokeExact(state, raw, buf, buf.byteSize(), flags, addr, (int) addr.byteSize());
+                if (r >= 0) {
+                    return r;
+                }
+                if (errno(state) != EINTR) {
+                    throw new SyscallException("sendto", errno(state));
+                }
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code recvmsg(fd, msghdr, flags)}. Retried on {@code EINTR}.
+     *
+     * @param msghdr a {@code struct msghdr} ({@code dev.ebpf4j.bindings.uapi.msghdr})
+     * @return the number of bytes received
+     * @throws SyscallException on failure (e.g. {@code EAGAIN} with {@code MSG_DONTWAIT})
+     */
+    public static long recvmsg(Fd fd, MemorySegment msghdr, int flags) {
+        int raw = fd.raw();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            while (true) {
+                long r = (long) RECVMSG.invokeExact(state, raw, msghdr, flags);
+                if (r >= 0) {
+                    return r;
+                }
+                if (errno(state) != EINTR) {
+                    throw new SyscallException("recvmsg", errno(state));
+                }
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code if_nametoindex(name)}.
+     *
+     * @throws SyscallException when there is no such interface (glibc sets {@code ENODEV})
+     */
+    public static int ifNameToIndex(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int r = (int) IF_NAMETOINDEX.invokeExact(state, arena.allocateFrom(name));
+            if (r == 0) {
+                throw new SyscallException("if_nametoindex(" + name + ")", errno(state));
+            }
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+}
