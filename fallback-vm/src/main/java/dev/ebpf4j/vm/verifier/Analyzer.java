@@ -347,7 +347,34 @@ final class Analyzer {
             }
             return;
         }
-        f.regs[d] = pointerAlu(pc, insn, dst, src, is64);
+        Reg result = pointerAlu(pc, insn, dst, src, is64);
+        if (result.type() == Type.PACKET && result.id() == pc + 1) {
+            // a new packet base from this instruction: what an earlier visit learnt about its id no longer holds
+            s.pkt.remove(pc + 1);
+            detach(s, Type.PACKET, pc + 1, r -> Reg.UNKNOWN);
+        }
+        f.regs[d] = result;
+    }
+
+    /**
+     * Before an instruction hands out id {@code id} again (in a loop), values still carrying it from an earlier
+     * visit must not be refined or released together with the new one.
+     */
+    private static void detach(AbstractState s, Type type, int id, java.util.function.UnaryOperator<Reg> to) {
+        for (Frame f : s.frames) {
+            for (int r = 0; r < f.regs.length; r++) {
+                if (f.regs[r].type() == type && f.regs[r].id() == id) {
+                    f.regs[r] = to.apply(f.regs[r]);
+                }
+            }
+            for (int slot = 0; slot < f.spills.length; slot++) {
+                Reg sp = f.spills[slot];
+                if (sp != null && f.stack[slot * 8] == SPILL && sp.type() == type && sp.id() == id) {
+                    f.own();
+                    f.spills[slot] = to.apply(sp);
+                }
+            }
+        }
     }
 
     private static String opName(int op) {
@@ -940,6 +967,8 @@ final class Analyzer {
             case INTEGER -> Reg.UNKNOWN;
             case VOID -> Reg.NOT_INIT;
             case MAP_VALUE_OR_NULL -> {
+                detach(s, Type.MAP_VALUE_OR_NULL, pc + 1, r -> r.withId(0));
+                detach(s, Type.MAP_PTR_OR_NULL, pc + 1, r -> r.withId(0));
                 if (map == null) {
                     throw error(pc, "helper " + proto.name() + " returns a map value but takes no map");
                 }
@@ -952,6 +981,9 @@ final class Analyzer {
                 yield Reg.mapValue(Type.MAP_VALUE_OR_NULL, map, 0, pc + 1);
             }
             case RINGBUF_MEM_OR_NULL -> {
+                if (s.refs.containsKey(pc + 1)) {
+                    throw error(pc, "Unreleased reference id=" + (pc + 1) + " alloc_insn=" + pc);
+                }
                 s.refs.put(pc + 1, pc);
                 yield Reg.mem(Type.MEM_OR_NULL, Math.max(allocSize, 0), pc + 1);
             }
