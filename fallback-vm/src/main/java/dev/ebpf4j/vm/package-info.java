@@ -1,2 +1,2 @@
-/** The pure-Java eBPF virtual machine (filled in by the fallback VM issue). */
+/** The pure-Java eBPF virtual machine: load objects and programs, run them, read their maps. */
 package dev.ebpf4j.vm;

@@ -1,0 +1,105 @@
+package dev.ebpf4j.vm;
+
+import java.time.Duration;
+
+import dev.ebpf4j.object.ProgramSpec;
+import dev.ebpf4j.object.ProgramType;
+import dev.ebpf4j.vm.context.ContextInstance;
+import dev.ebpf4j.vm.context.MemoryContext;
+import dev.ebpf4j.vm.context.ProgramContext;
+import dev.ebpf4j.vm.interp.Code;
+import dev.ebpf4j.vm.interp.Execution;
+import dev.ebpf4j.vm.interp.Interpreter;
+
+/**
+ * A program loaded into a {@link BpfVm}: decoded, its maps and functions resolved. Run it with a
+ * context as many times as wanted, from any thread: {@link #run(ProgramContext)}.
+ */
+public final class VmProgram {
+    private final BpfVm vm;
+    private final int id;
+    private final String name;
+    private final ProgramType type;
+    private final ProgramSpec spec;
+    private Code code;
+
+    VmProgram(BpfVm vm, int id, String name, ProgramType type, ProgramSpec spec) {
+        this.vm = vm;
+        this.id = id;
+        this.name = name;
+        this.type = type;
+        this.spec = spec;
+    }
+
+    void setCode(Code code) {
+        this.code = code;
+    }
+
+    public BpfVm vm() {
+        return vm;
+    }
+
+    /** The program's id in its VM (the value a prog array holds). */
+    public int id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ProgramType type() {
+        return type;
+    }
+
+    /** The spec it was loaded from, or null for raw instructions. */
+    public ProgramSpec spec() {
+        return spec;
+    }
+
+    /** The decoded code (what the interpreter runs; a JIT's input). */
+    public Code code() {
+        return code;
+    }
+
+    /** One run with {@code ctx}. */
+    public RunResult run(ProgramContext ctx) {
+        return run(ctx, RunOptions.defaults());
+    }
+
+    /** One run on raw memory: r1 = its address, r2 = its length (the conformance suite's contract). */
+    public RunResult run(byte[] memory) {
+        return run(MemoryContext.of(memory));
+    }
+
+    /**
+     * {@code options.repeat()} runs, each on a fresh copy of {@code ctx}: r0, packet and context of the last,
+     * the mean duration.
+     */
+    public RunResult run(ProgramContext ctx, RunOptions options) {
+        if (options.cpu() >= vm.options().possibleCpus()) {
+            throw new IllegalArgumentException("cpu " + options.cpu() + " is not below possibleCpus " + vm.options().possibleCpus());
+        }
+        long budget = options.instructionBudget() == 0 ? vm.options().instructionBudget() : options.instructionBudget();
+        long r0 = 0;
+        long total = 0;
+        Execution last = null;
+        ContextInstance instance = null;
+        for (int i = 0; i < options.repeat(); i++) {
+            Execution ex = new Execution(vm, this, options.cpu(), budget);
+            instance = ex.bind(ctx);
+            long t0 = System.nanoTime();
+            r0 = Interpreter.run(ex);
+            total += System.nanoTime() - t0;
+            last = ex;
+        }
+        return new RunResult(r0, instance.packetOut(), instance.contextOut(), Duration.ofNanos(total / options.repeat()),
+                last.executed(), options.repeat());
+    }
+
+    @Override
+    public String toString() {
+        return "VmProgram[" + id + " " + name + " " + (type == null ? "?" : type.bpftoolName()) + " " + code.length()
+                + " slots]";
+    }
+}

@@ -1,0 +1,164 @@
+package dev.ebpf4j.vm.interp;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.ebpf4j.vm.BpfRuntimeException;
+import dev.ebpf4j.vm.BpfVm;
+import dev.ebpf4j.vm.VmProgram;
+import dev.ebpf4j.vm.context.ContextInstance;
+import dev.ebpf4j.vm.helpers.HelperContext;
+import dev.ebpf4j.vm.helpers.HelperTable;
+import dev.ebpf4j.vm.maps.BpfMap;
+import dev.ebpf4j.vm.maps.RingBufMap;
+import dev.ebpf4j.vm.memory.AddressSpace;
+import dev.ebpf4j.vm.memory.Region;
+import dev.ebpf4j.vm.memory.Segments;
+
+/**
+ * The state of one run: its address space, stack frames, instruction budget, tail call count and
+ * context. Helpers see it as their {@link HelperContext}. One thread, one run.
+ */
+public final class Execution implements HelperContext {
+    /** {@code MAX_CALL_FRAMES}: the entry function plus 7 nested calls (callbacks count too). */
+    public static final int MAX_FRAMES = 8;
+    /** {@code MAX_BPF_STACK}: bytes of stack per frame. */
+    public static final int STACK_SIZE = 512;
+    /** {@code MAX_TAIL_CALL_CNT}. */
+    public static final int MAX_TAIL_CALLS = 33;
+    /** {@code BPF_MAX_LOOPS}: how often {@code may_goto} falls through before it jumps. */
+    public static final long MAY_GOTO_LOOPS = 8L * 1024 * 1024;
+
+    final BpfVm vm;
+    final AddressSpace memory;
+    final HelperTable helpers;
+    final int cpu;
+    final long budget;
+    VmProgram program;
+    ContextInstance context;
+    long executed;
+    int depth = -1;
+    int tailCalls;
+    VmProgram pendingTailCall;
+    long mayGoto = MAY_GOTO_LOOPS;
+    private final Region[] frames = new Region[MAX_FRAMES];
+    private List<Object> reservations;
+
+    public Execution(BpfVm vm, VmProgram program, int cpu, long budget) {
+        this.vm = vm;
+        this.memory = new AddressSpace(vm.sharedRegions());
+        this.helpers = vm.helpers();
+        this.program = program;
+        this.cpu = cpu;
+        this.budget = budget;
+    }
+
+    /** Binds the run's context; returns it. */
+    public ContextInstance bind(dev.ebpf4j.vm.context.ProgramContext ctx) {
+        this.context = ctx.bind(memory);
+        return context;
+    }
+
+    /** Instructions executed so far. */
+    public long executed() {
+        return executed;
+    }
+
+    /** Pushes a stack frame and returns the address of its top (r10). */
+    long enterFrame() {
+        if (depth + 1 >= MAX_FRAMES) {
+            throw new BpfRuntimeException("call stack too deep: more than " + MAX_FRAMES + " frames");
+        }
+        depth++;
+        Region f = frames[depth];
+        if (f == null) {
+            f = memory.map(Region.Kind.STACK, "stack frame " + depth, Segments.allocate(STACK_SIZE), true, true, null, null);
+            frames[depth] = f;
+        }
+        return f.address(STACK_SIZE);
+    }
+
+    void leaveFrame() {
+        depth--;
+    }
+
+    /** Discards ring buffer records the program reserved and neither submitted nor discarded. */
+    public int releaseReservations() {
+        int n = 0;
+        if (reservations != null) {
+            for (Object o : reservations) {
+                if (o instanceof RingBufMap.Reservation r && !r.done()) {
+                    r.discard();
+                    n++;
+                }
+            }
+            reservations = null;
+        }
+        return n;
+    }
+
+    @Override
+    public AddressSpace memory() {
+        return memory;
+    }
+
+    @Override
+    public BpfVm vm() {
+        return vm;
+    }
+
+    @Override
+    public VmProgram program() {
+        return program;
+    }
+
+    @Override
+    public int cpu() {
+        return cpu;
+    }
+
+    @Override
+    public ContextInstance context() {
+        return context;
+    }
+
+    @Override
+    public BpfMap map(long address) {
+        Region r = memory.region(address);
+        if (r == null || r.kind() != Region.Kind.MAP_HANDLE || AddressSpace.offset(address) != 0
+                || !(r.owner() instanceof BpfMap m)) {
+            throw new BpfRuntimeException(String.format("0x%x is not a map (expected a map loaded by lddw or from a map of maps)%s",
+                    address, r == null ? "" : "; it points into the " + r));
+        }
+        return m;
+    }
+
+    @Override
+    public long callFunction(long functionAddress, long r1, long r2, long r3, long r4, long r5) {
+        Region r = memory.region(functionAddress);
+        long off = AddressSpace.offset(functionAddress);
+        if (r == null || r.kind() != Region.Kind.CODE || !(r.owner() instanceof Code code) || off < 0 || (off & 7) != 0
+                || off / 8 >= code.length || code.op[(int) (off / 8)] == Code.SECOND_SLOT) {
+            throw new BpfRuntimeException(String.format("0x%x is not a function address", functionAddress));
+        }
+        return Interpreter.execute(this, code, (int) (off / 8), r1, r2, r3, r4, r5);
+    }
+
+    @Override
+    public boolean tailCall(VmProgram target) {
+        if (tailCalls >= MAX_TAIL_CALLS) {
+            return false;
+        }
+        tailCalls++;
+        pendingTailCall = target;
+        return true;
+    }
+
+    @Override
+    public void track(Object reservation) {
+        if (reservations == null) {
+            reservations = new ArrayList<>();
+        }
+        reservations.add(reservation);
+    }
+}
