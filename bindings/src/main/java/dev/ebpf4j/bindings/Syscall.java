@@ -50,6 +50,7 @@ public final class Syscall {
     private static final MethodHandle MUNMAP = errnoHandle(Uapi.munmap$address(), Uapi.munmap$descriptor());
     private static final MethodHandle SOCKET = errnoHandle(Uapi.socket$address(), Uapi.socket$descriptor());
     private static final MethodHandle BIND = errnoHandle(Uapi.bind$address(), Uapi.bind$descriptor());
+    private static final MethodHandle SETSOCKOPT = errnoHandle(Uapi.setsockopt$address(), Uapi.setsockopt$descriptor());
     private static final MethodHandle SENDTO = errnoHandle(Uapi.sendto$address(), Uapi.sendto$descriptor());
     private static final MethodHandle RECVMSG = errnoHandle(Uapi.recvmsg$address(), Uapi.recvmsg$descriptor());
     private static final MethodHandle IF_NAMETOINDEX =
@@ -263,6 +264,26 @@ public final class Syscall {
             int r = (int) BIND.invokeExact(state, raw, addr, (int) addr.byteSize());
             if (r < 0) {
                 throw new SyscallException("bind", errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code setsockopt(fd, level, name, &value, sizeof(int))}: an integer option, e.g.
+     * {@code SOL_NETLINK, NETLINK_EXT_ACK, 1}.
+     *
+     * @throws SyscallException on failure
+     */
+    public static void setsockopt(Fd fd, int level, int name, int value) {
+        int raw = fd.raw();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment v = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, value);
+            int r = (int) SETSOCKOPT.invokeExact(state, raw, level, name, v, (int) v.byteSize());
+            if (r < 0) {
+                throw new SyscallException("setsockopt", errno(state));
             }
         } catch (Throwable t) {
             throw rethrow(t);

@@ -1382,6 +1382,70 @@ public class Uapi extends Uapi$shared {
         }
     }
 
+    private static class setsockopt {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Uapi.C_INT,
+            Uapi.C_INT,
+            Uapi.C_INT,
+            Uapi.C_INT,
+            Uapi.C_POINTER,
+            Uapi.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("setsockopt");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int setsockopt(int __fd, int __level, int __optname, const void *__optval, socklen_t __optlen)
+     * }
+     */
+    public static FunctionDescriptor setsockopt$descriptor() {
+        return setsockopt.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int setsockopt(int __fd, int __level, int __optname, const void *__optval, socklen_t __optlen)
+     * }
+     */
+    public static MethodHandle setsockopt$handle() {
+        return setsockopt.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int setsockopt(int __fd, int __level, int __optname, const void *__optval, socklen_t __optlen)
+     * }
+     */
+    public static MemorySegment setsockopt$address() {
+        return setsockopt.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int setsockopt(int __fd, int __level, int __optname, const void *__optval, socklen_t __optlen)
+     * }
+     */
+    public static int setsockopt(int __fd, int __level, int __optname, MemorySegment __optval, int __optlen) {
+        var mh$ = setsockopt.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("setsockopt", __fd, __level, __optname, __optval, __optlen);
+            }
+            return (int)mh$.invokeExact(__fd, __level, __optname, __optval, __optlen);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mmap {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Uapi.C_POINTER,
