@@ -50,6 +50,8 @@ public final class Syscall {
     private static final MethodHandle MUNMAP = errnoHandle(Uapi.munmap$address(), Uapi.munmap$descriptor());
     private static final MethodHandle SOCKET = errnoHandle(Uapi.socket$address(), Uapi.socket$descriptor());
     private static final MethodHandle BIND = errnoHandle(Uapi.bind$address(), Uapi.bind$descriptor());
+    private static final MethodHandle MOUNT = errnoHandle(Uapi.mount$address(), Uapi.mount$descriptor());
+    private static final MethodHandle STATFS = errnoHandle(Uapi.statfs$address(), Uapi.statfs$descriptor());
     private static final MethodHandle SETSOCKOPT = errnoHandle(Uapi.setsockopt$address(), Uapi.setsockopt$descriptor());
     private static final MethodHandle SENDTO = errnoHandle(Uapi.sendto$address(), Uapi.sendto$descriptor());
     private static final MethodHandle RECVMSG = errnoHandle(Uapi.recvmsg$address(), Uapi.recvmsg$descriptor());
@@ -227,6 +229,50 @@ public final class Syscall {
             if (r < 0) {
                 throw new SyscallException("munmap", errno(state));
             }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ filesystems
+
+    /** Filesystem magic numbers ({@code statfs.f_type}) ebpf4j checks. */
+    public static final long BPF_FS_MAGIC = 0xcafe4a11L;
+    public static final long TRACEFS_MAGIC = 0x74726163L;
+    public static final long DEBUGFS_MAGIC = 0x64626720L;
+
+    /**
+     * {@code mount(source, target, fstype, 0, NULL)}, e.g. {@code mount("nodev", "/sys/kernel/tracing", "tracefs")}.
+     *
+     * @throws SyscallException on failure
+     */
+    public static void mount(String source, String target, String fstype) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int r = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
+                    arena.allocateFrom(fstype), 0L, MemorySegment.NULL);
+            if (r < 0) {
+                throw new SyscallException("mount " + fstype + " on " + target, errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * The filesystem type ({@code f_type} of {@code statfs(path)}), e.g. {@link #BPF_FS_MAGIC}.
+     *
+     * @throws SyscallException on failure (e.g. ENOENT)
+     */
+    public static long filesystemType(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment buf = dev.ebpf4j.bindings.uapi.statfs.allocate(arena);
+            int r = (int) STATFS.invokeExact(state, arena.allocateFrom(path), buf);
+            if (r < 0) {
+                throw new SyscallException("statfs " + path, errno(state));
+            }
+            return dev.ebpf4j.bindings.uapi.statfs.f_type(buf) & 0xffffffffL;
         } catch (Throwable t) {
             throw rethrow(t);
         }
