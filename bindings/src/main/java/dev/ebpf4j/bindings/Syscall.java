@@ -27,7 +27,7 @@ public final class Syscall {
     private Syscall() {}
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
@@ -60,7 +60,7 @@ public final class Syscall {
 
     private static final int EINTR = Errno.EINTR.number();
 
-    private static MethodHandle errnoHandle(MemorySegment address, FunctionDescriptor descriptor) {
+    static MethodHandle errnoHandle(MemorySegment address, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO);
     }
 
@@ -74,11 +74,11 @@ public final class Syscall {
         return Current.ARCH;
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }
