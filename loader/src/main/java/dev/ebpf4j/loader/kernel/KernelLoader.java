@@ -112,7 +112,12 @@ final class KernelLoader {
             }
             KernelMap map = register(new KernelMap(m, create(m), false));
             populate(map);
-            KernelMap.pin(map.fd(), m.name(), pin);
+            try {
+                KernelMap.pin(map.fd(), m.name(), pin);
+            } catch (PinException e) {
+                throw new BpfLoadException(object.name() + ": map '" + m.name() + "' is pinned by name (pinning ="
+                        + " LIBBPF_PIN_BY_NAME) under the pin root " + options.pinRoot() + ", but: " + e.getMessage(), e);
+            }
             loaded.pinCreated(pin);
             return;
         }
