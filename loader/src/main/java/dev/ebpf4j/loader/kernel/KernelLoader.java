@@ -106,11 +106,10 @@ final class KernelLoader {
         if (m.pinning() == MapSpec.Pinning.BY_NAME) {
             Path pin = options.pinRoot().resolve(m.name());
             if (Files.exists(pin)) {
-                Fd fd = reusePinned(m, pin);
-                register(new KernelMap(m, fd, true));
+                register(wrap(m, reusePinned(m, pin), true));
                 return;
             }
-            KernelMap map = register(new KernelMap(m, create(m), false));
+            KernelMap map = register(wrap(m, create(m), false));
             populate(map);
             try {
                 KernelMap.pin(map.fd(), m.name(), pin);
@@ -121,7 +120,17 @@ final class KernelLoader {
             loaded.pinCreated(pin);
             return;
         }
-        populate(register(new KernelMap(m, create(m), false)));
+        populate(register(wrap(m, create(m), false)));
+    }
+
+    /** The map for {@code fd}; the descriptor is closed if that fails. */
+    private static KernelMap wrap(MapSpec m, Fd fd, boolean reused) {
+        try {
+            return new KernelMap(m, fd, reused);
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
     }
 
     private KernelMap register(KernelMap map) {
