@@ -179,7 +179,7 @@ public final class KernelMap implements BpfMap {
         }
     }
 
-    /** Every entry, key then value, read with {@code BPF_MAP_LOOKUP_BATCH} ({@code batchSize} entries a call). */
+    /** Every entry, key then value, read with {@code BPF_MAP_LOOKUP_BATCH} (64 entries a call). */
     public List<java.util.Map.Entry<byte[], byte[]>> entries() {
         return lookupBatch(64);
     }
@@ -228,6 +228,71 @@ public final class KernelMap implements BpfMap {
                 MemorySegment.copy(outBatch, 0, inBatch, 0, inBatch.byteSize());
                 first = false;
             }
+        }
+    }
+
+    /**
+     * Writes {@code keys[i] -> values[i]} for every i in one {@code BPF_MAP_UPDATE_BATCH}, creating or replacing
+     * each ({@link UpdateFlag#ANY}: the kernel takes no other flag in a batch). When the kernel stops part way, the
+     * exception's message says how many were written (they stay written).
+     */
+    public void updateBatch(List<byte[]> keys, List<byte[]> values) {
+        if (keys.size() != values.size()) {
+            throw new IllegalArgumentException(spec.name() + ": " + keys.size() + " keys but " + values.size() + " values");
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
+        int vs = valueSize();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment k = packKeys(arena, keys);
+            MemorySegment v = arena.allocate((long) Math.max(1, vs) * values.size(), 8);
+            for (int i = 0; i < values.size(); i++) {
+                byte[] value = values.get(i);
+                if (value == null || value.length != vs) {
+                    throw new IllegalArgumentException(spec.name() + ": value " + i + " must be " + vs + " bytes");
+                }
+                MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, (long) i * vs, vs);
+            }
+            batch(arena, BpfCommand.MAP_UPDATE_BATCH, "updateBatch", k, v, keys.size(), 0);
+        }
+    }
+
+    /** Removes every key in one {@code BPF_MAP_DELETE_BATCH}; a missing key stops it with ENOENT (earlier ones stay removed). */
+    public void deleteBatch(List<byte[]> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            batch(arena, BpfCommand.MAP_DELETE_BATCH, "deleteBatch", packKeys(arena, keys), MemorySegment.NULL,
+                    keys.size(), 0);
+        }
+    }
+
+    private MemorySegment packKeys(Arena arena, List<byte[]> keys) {
+        int ks = spec.keySize();
+        MemorySegment k = arena.allocate((long) Math.max(1, ks) * keys.size(), 8);
+        for (int i = 0; i < keys.size(); i++) {
+            checkKey(keys.get(i));
+            MemorySegment.copy(keys.get(i), 0, k, ValueLayout.JAVA_BYTE, (long) i * ks, ks);
+        }
+        return k;
+    }
+
+    private void batch(Arena arena, BpfCommand cmd, String what, MemorySegment keys, MemorySegment values, int count,
+                       long elemFlags) {
+        MemorySegment attr = Bpf.newAttr(arena);
+        MemorySegment batch = bpf_attr.batch(attr);
+        bpf_attr.batch.keys(batch, keys.address());
+        bpf_attr.batch.values(batch, values.address());
+        bpf_attr.batch.count(batch, count);
+        bpf_attr.batch.elem_flags(batch, elemFlags);
+        bpf_attr.batch.map_fd(batch, fd.raw());
+        long r = Syscall.bpf(cmd.value(), attr, Bpf.attrSize());
+        if (r < 0) {
+            int done = bpf_attr.batch.count(batch); // written back only when the kernel got going
+            throw new BpfMapException(spec.name(), what + (done < count ? " (" + done + " of " + count + " done)" : ""),
+                    new BpfException(cmd.value(), (int) -r));
         }
     }
 

@@ -82,6 +82,19 @@ class KernelMapKernelTest {
             assertTrue(kernelPorts.lookupAndDelete(u16(443)).isEmpty());
             assertEquals(2, ports.keys().size());
 
+            kernelPorts.updateBatch(List.of(u16(1000), u16(1001), u16(1002)), List.of(u64(1), u64(2), u64(3)));
+            assertEquals(5, ports.keys().size());
+            assertArrayEquals(u64(2), ports.lookup(u16(1001)).orElseThrow());
+            kernelPorts.updateBatch(List.of(u16(1001)), List.of(u64(20)));
+            assertArrayEquals(u64(20), ports.lookup(u16(1001)).orElseThrow(), "a batch replaces");
+            BpfMapException partial = assertThrows(BpfMapException.class,
+                    () -> kernelPorts.deleteBatch(List.of(u16(1000), u16(2000), u16(1001))));
+            assertEquals("ENOENT", partial.errnoName());
+            assertTrue(partial.getMessage().contains("(1 of 3 done)"), partial.getMessage());
+            assertTrue(ports.lookup(u16(1000)).isEmpty(), "what was deleted before the missing key stays deleted");
+            kernelPorts.deleteBatch(List.of(u16(1001), u16(1002)));
+            assertEquals(2, ports.keys().size());
+
             assertThrows(IllegalArgumentException.class, () -> ports.lookup(new byte[4]), "key size is checked");
             assertThrows(IllegalArgumentException.class, () -> ports.update(u16(1), new byte[4]), "value size is checked");
         } finally {
