@@ -347,7 +347,7 @@ final class ObjectReader {
                 throw new BpfFormatException(where + ": lddw has relocation " + rel.typeName() + ", expected R_BPF_64_64");
             }
             if (!sym.isDefined()) {
-                return new Reference.Extern(index, sym.name(), false);
+                return new Reference.Extern(index, sym.name(), false, isKconfig(sym.name()));
             }
             ElfSection target = elf.section(sym.sectionIndex());
             int imm = imm(code, slot);
@@ -390,7 +390,7 @@ final class ObjectReader {
         if (opcode == CALL) {
             int src = src(code, slot);
             if (src == PSEUDO_KFUNC_CALL || !sym.isDefined()) {
-                return new Reference.Extern(index, sym.name(), true);
+                return new Reference.Extern(index, sym.name(), true, false);
             }
             if (src != PSEUDO_CALL) {
                 throw new BpfFormatException(where + ": helper call (src_reg " + src + ") carries a relocation to '"
@@ -412,6 +412,11 @@ final class ObjectReader {
         }
         throw new BpfFormatException(where + ": relocation " + rel.typeName() + " against '" + symbolName(sym)
                 + "' on opcode 0x" + Integer.toHexString(opcode) + ", which is neither lddw nor call");
+    }
+
+    /** True when {@code name} is a variable of the object's {@code .kconfig} DATASEC (declared {@code __kconfig}). */
+    private boolean isKconfig(String name) {
+        return btf != null && ObjectBtf.variableTypes(btf, ".kconfig").containsKey(name);
     }
 
     private ElfSymbol functionAt(ElfSection section, long slot, ElfSymbol caller, int index) {

@@ -107,7 +107,11 @@ public record ProgramSpec(String name, ProgramSection.Match section, FunctionSpe
                         out.putInt(at + 12, 0);
                     }
                     case Reference.Extern e -> {
-                        // Left as the object has it: resolving externs needs the running kernel.
+                        if (e.kconfig()) {
+                            // a load from the .kconfig map's value, whose place the loader decides
+                            markLoad(out, at, Pseudo.MAP_VALUE, 0);
+                        }
+                        // other externs are left as the object has them: resolving them needs the running kernel
                     }
                 }
             }
@@ -169,7 +173,7 @@ public record ProgramSpec(String name, ProgramSection.Match section, FunctionSpe
             case Reference.Call c -> new Reference.Call(c.insnIndex() + base, c.function(), c.section(), c.targetIndex());
             case Reference.FunctionAddress f ->
                     new Reference.FunctionAddress(f.insnIndex() + base, f.function(), f.section(), f.targetIndex());
-            case Reference.Extern e -> new Reference.Extern(e.insnIndex() + base, e.symbol(), e.call());
+            case Reference.Extern e -> new Reference.Extern(e.insnIndex() + base, e.symbol(), e.call(), e.kconfig());
         };
     }
 

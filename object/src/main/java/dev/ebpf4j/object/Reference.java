@@ -25,7 +25,11 @@ public sealed interface Reference {
     record FunctionAddress(int insnIndex, String function, String section, int targetIndex) implements Reference {
     }
 
-    /** A reference to a symbol the object does not define ({@code extern}: a kconfig value or a kernel symbol). */
-    record Extern(int insnIndex, String symbol, boolean call) implements Reference {
+    /**
+     * A reference to a symbol the object does not define ({@code extern}): a kconfig value ({@code __kconfig}, a
+     * variable of the {@code .kconfig} section, which loaders place in a {@code .kconfig} map and load as a map
+     * value), a kernel symbol ({@code __ksym}) or a kernel function (a call).
+     */
+    record Extern(int insnIndex, String symbol, boolean call, boolean kconfig) implements Reference {
     }
 }

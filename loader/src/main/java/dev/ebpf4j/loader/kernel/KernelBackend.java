@@ -65,10 +65,10 @@ public final class KernelBackend implements Backend {
                 withCore.add(p.name());
             }
         }
-        if (!withCore.isEmpty()) {
-            return Optional.of("CO-RE relocations are not supported yet (issue 4): program"
-                    + (withCore.size() > 1 ? "s " : " ") + String.join(", ", withCore) + " of " + object.name()
-                    + " need them");
+        if (!withCore.isEmpty() && !KernelTypes.available()) {
+            return Optional.of("program" + (withCore.size() > 1 ? "s " : " ") + String.join(", ", withCore) + " of "
+                    + object.name() + " need CO-RE relocations, and this kernel publishes no BTF at "
+                    + KernelTypes.VMLINUX + " (CONFIG_DEBUG_INFO_BTF)");
         }
         for (ProgramSpec p : object.programs()) {
             if (p.type() == ProgramType.TRACING || p.type() == ProgramType.LSM || p.type() == ProgramType.EXT

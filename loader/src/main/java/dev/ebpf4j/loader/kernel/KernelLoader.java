@@ -31,6 +31,8 @@ import dev.ebpf4j.object.MapSpec;
 import dev.ebpf4j.object.MapType;
 import dev.ebpf4j.object.ObjectSpec;
 import dev.ebpf4j.object.ProgramSpec;
+import dev.ebpf4j.object.core.CoreRelocator;
+import dev.ebpf4j.object.insn.Instructions;
 import dev.ebpf4j.object.ProgramType;
 import dev.ebpf4j.object.Reference;
 import dev.ebpf4j.object.btf.Btf;
@@ -302,7 +304,14 @@ final class KernelLoader {
     // ----------------------------------------------------------------------------------------- programs
 
     private void loadProgram(ProgramSpec p) {
-        byte[] code = patchedCode(p, loaded);
+        CoreRelocator.Result core = object.coreRelocations(p).isEmpty() ? null
+                : object.coreRelocate(p, KernelTypes.vmlinux());
+        if (core != null && !core.failures().isEmpty()) {
+            LOG.warn("{}: program '{}': CO-RE relocations the kernel's BTF cannot satisfy (their instructions are"
+                    + " poisoned, so the verifier refuses them if they are reached): {}", object.name(), p.name(),
+                    core.failures());
+        }
+        byte[] code = patchedCode(p, loaded, core);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = Bpf.newAttr(arena);
             MemorySegment insns = arena.allocate(code.length, 8).copyFrom(MemorySegment.ofArray(code));
@@ -357,7 +366,14 @@ final class KernelLoader {
             }
             LoadResult r = loadWithLog(attr, options.logOnSuccess(), options.logLevel());
             if (r.fd == null) {
-                throw new ProgramLoadException(object.name(), p.name(), r.errno, r.log, r.truncated);
+                String log = r.log;
+                if (core != null && !core.failures().isEmpty()) {
+                    StringBuilder why = new StringBuilder("CO-RE relocations that failed (their instructions call helper ")
+                            .append(CoreRelocator.POISON_HELPER).append(", which does not exist):\n");
+                    core.failures().forEach(f -> why.append("  ").append(f).append('\n'));
+                    log = why + (log == null ? "" : log);
+                }
+                throw new ProgramLoadException(object.name(), p.name(), r.errno, log, r.truncated);
             }
             try {
                 loaded.add(new KernelProgram(p, r.fd, r.log));
@@ -431,8 +447,18 @@ final class KernelLoader {
      * {@code BPF_PSEUDO_MAP_VALUE} with the value offset) and kconfig externs turned into loads of their
      * {@code .kconfig} map value, as libbpf does.
      */
-    static byte[] patchedCode(ProgramSpec p, KernelObject loaded) {
+    static byte[] patchedCode(ProgramSpec p, KernelObject loaded, CoreRelocator.Result core) {
         byte[] code = p.linkedCode();
+        if (core != null) {
+            // CO-RE rewrites field offsets and immediates; map references stay as linkedCode() marked them.
+            byte[] relocated = Instructions.encode(core.instructions());
+            byte[] plain = Instructions.encode(p.linkedInstructions());
+            for (int at = 0; at < code.length; at += 8) {
+                if (!java.util.Arrays.equals(relocated, at, at + 8, plain, at, at + 8)) {
+                    System.arraycopy(relocated, at, code, at, 8);
+                }
+            }
+        }
         ByteBuffer b = ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN);
         for (Reference r : p.linkedReferences()) {
             int at = r.insnIndex() * 8;

@@ -47,7 +47,7 @@ class ExamplesKernelTest {
                 assertEquals(spec.maps().size() + (hasKconfig(spec) ? 1 : 0), obj.maps().size(), spec.name());
                 for (ProgramSpec p : spec.programs()) {
                     BpfProgram prog = obj.program(p.name());
-                    assertEquals(expectedTag(p), prog.tag(), spec.name() + " program " + p.name());
+                    assertEquals(expectedTag(spec, p), prog.tag(), spec.name() + " program " + p.name());
                     assertTrue(((KernelProgram) prog).id() > 0);
                 }
                 loaded.add(spec.name());
@@ -55,55 +55,74 @@ class ExamplesKernelTest {
                 KernelTests.deleteTree(pins);
             }
         }
-        assertEquals(List.of("advanced", "globals", "hello", "legacy_maps", "packet_filter", "syscall_counter"), loaded,
-                "refused: " + refused);
-        assertEquals(1, refused.size(), refused.toString());
-        assertTrue(refused.getFirst().startsWith("task_info: CO-RE relocations are not supported yet (issue 4)"), refused.toString());
+        assertEquals(List.of("advanced", "globals", "hello", "legacy_maps", "packet_filter", "syscall_counter", "task_info"),
+                loaded, "refused: " + refused);
+        assertEquals(List.of(), refused);
     }
 
-    /**
-     * The offline tag; for a program with kconfig externs, over the code as libbpf (and this loader) submit it,
-     * where the extern's lddw loads a {@code .kconfig} map value (src = BPF_PSEUDO_MAP_VALUE), which
-     * {@link ProgramSpec#tag()} leaves as the object has it.
-     */
-    private static String expectedTag(ProgramSpec p) {
-        if (p.linkedReferences().stream().noneMatch(r -> r instanceof Reference.Extern)) {
-            return p.tag();
-        }
-        byte[] code = p.linkedCode();
-        for (Reference r : p.linkedReferences()) {
-            if (r instanceof Reference.Extern e) {
-                int at = e.insnIndex() * 8;
-                code[at + 1] = (byte) ((code[at + 1] & 0x0f) | (Pseudo.MAP_VALUE << 4));
+    /** The offline tag; for a program with CO-RE relocations, of its instructions relocated for this kernel. */
+    private static String expectedTag(ObjectSpec spec, ProgramSpec p) {
+        if (!spec.coreRelocations(p).isEmpty()) {
+            // CO-RE-relocated instructions, with the map references marked as submitted
+            java.util.List<dev.ebpf4j.object.insn.Instruction> insns = new java.util.ArrayList<>(
+                    spec.coreRelocate(p, KernelTypes.vmlinux()).instructions());
+            for (Reference r : p.linkedReferences()) {
+                int i = Instructions.indexOfSlot(insns, r.insnIndex());
+                if (r instanceof Reference.MapFd) {
+                    insns.set(i, insns.get(i).withSrc(Pseudo.MAP_FD));
+                } else if (r instanceof Reference.MapValue) {
+                    insns.set(i, insns.get(i).withSrc(Pseudo.MAP_VALUE));
+                }
             }
+            return ProgramTag.compute(insns, ProgramSpec.runningKernelTagAlgorithm());
         }
-        return ProgramTag.compute(Instructions.decode(code), ProgramSpec.runningKernelTagAlgorithm());
+        return p.tag();
     }
 
     private static boolean hasKconfig(ObjectSpec spec) {
         return spec.btf() != null && KernelLoader.kconfigDatasec(spec.btf()).isPresent();
     }
 
+    /**
+     * task_info reads task_struct fields through CO-RE; relocated against this kernel's BTF, its exec tracepoint
+     * reports the right pid, parent pid and command of a process we start, through its ring buffer.
+     */
     @Test
-    void coReObjectsAreRefusedHonestlyUnderKernelAndAuto() {
+    void coReProgramReadsTheRightTaskFields() throws Exception {
         KernelTests.requireKernel();
         ObjectSpec taskInfo = ObjectSpec.open(TestObjects.example("task_info.bpf.o"));
-        String why = new KernelBackend().unavailableReason(taskInfo).orElseThrow();
-        assertTrue(why.contains("CO-RE relocations are not supported yet (issue 4)"), why);
-        assertTrue(why.contains("on_open") && why.contains("on_exec"), why);
-        BpfObject obj = BpfObject.of(taskInfo);
-        BpfLoadException e = assertThrows(BpfLoadException.class,
-                () -> obj.load(KernelTests.kernel(KernelTests.BPFFS)));
-        assertTrue(e.getMessage().contains("CO-RE relocations are not supported yet"), e.getMessage());
-        // AUTO never picks the kernel for it: the fallback VM if this build has one, else an error with the reason
-        try {
-            var choice = obj.choose(RuntimeKind.AUTO);
-            assertEquals(RuntimeKind.FALLBACK, choice.kind());
-            assertTrue(choice.reason().contains("CO-RE relocations are not supported yet"), choice.reason());
-        } catch (BpfLoadException noRuntime) {
-            assertTrue(noRuntime.getMessage().contains("CO-RE relocations are not supported yet"), noRuntime.getMessage());
+        Path pins = KernelTests.pinDir(taskInfo.name());
+        try (BpfObject obj = BpfObject.of(taskInfo).load(KernelTests.kernel(pins));
+             dev.ebpf4j.loader.ringbuf.RingBufferReader events = dev.ebpf4j.loader.ringbuf.RingBufferReader.open(
+                     ((KernelMap) obj.map("events")).fd(), obj.map("events").spec().maxEntries());
+             dev.ebpf4j.loader.link.Link link = dev.ebpf4j.loader.link.Attach.tracepoint(
+                     ((KernelProgram) obj.program("on_exec")).fd(), "sched", "sched_process_exec")) {
+            Process child = new ProcessBuilder("/bin/true").start();
+            long childPid = child.pid();
+            child.waitFor();
+            java.util.List<String> seen = new java.util.ArrayList<>();
+            boolean found = false;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!found && System.nanoTime() < deadline) {
+                java.util.List<String> batch = new java.util.ArrayList<>();
+                events.poll(200, r -> {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    byte[] comm = new byte[16];
+                    b.get(12, comm);
+                    int n = 0;
+                    while (n < 16 && comm[n] != 0) {
+                        n++;
+                    }
+                    batch.add(b.getInt(0) + " " + b.getInt(4) + " " + b.getInt(8) + " " + new String(comm, 0, n));
+                });
+                seen.addAll(batch);
+                found = batch.contains(childPid + " " + ProcessHandle.current().pid() + " 1 true");
+            }
+            assertTrue(found, "no exec event for pid " + childPid + " (parent " + ProcessHandle.current().pid()
+                    + ", kind PIDTYPE_TGID=1, comm true) among " + seen);
+        } finally {
+            KernelTests.deleteTree(pins);
         }
-        obj.close();
-        assertFalse(obj.isLoaded());
     }
 }
