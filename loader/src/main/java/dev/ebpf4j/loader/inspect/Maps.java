@@ -237,6 +237,29 @@ public final class Maps {
         Bpf.mapUpdate(fd, native_(arena, key), native_(arena, buffer), flag.value());
     }
 
+    /**
+     * Stores program {@code progId} under {@code key} in program array {@code id}: the kernel takes a descriptor of
+     * the program, opened here for the update. (bpftool warns that the entry goes away when the last descriptor of
+     * the array closes, unless the array is pinned or held open.)
+     */
+    public void updateWithProgram(int id, byte[] key, int progId, UpdateFlag flag) {
+        try (Fd fd = Bpf.mapGetFdById(id); Fd prog = Bpf.progGetFdById(progId); Arena arena = Arena.ofConfined()) {
+            update(fd, info(fd), arena, key, fdBytes(prog), flag);
+        }
+    }
+
+    /** Stores map {@code innerId} under {@code key} in map-of-maps {@code id} (by a descriptor opened here). */
+    public void updateWithMap(int id, byte[] key, int innerId, UpdateFlag flag) {
+        try (Fd fd = Bpf.mapGetFdById(id); Fd inner = Bpf.mapGetFdById(innerId); Arena arena = Arena.ofConfined()) {
+            update(fd, info(fd), arena, key, fdBytes(inner), flag);
+        }
+    }
+
+    private static byte[] fdBytes(Fd fd) {
+        int v = fd.raw();
+        return new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)};
+    }
+
     /** Deletes {@code key} from map {@code id}; false when there was no such key. */
     public boolean delete(int id, byte[] key) {
         try (Fd fd = Bpf.mapGetFdById(id); Arena arena = Arena.ofConfined()) {

@@ -42,7 +42,7 @@ class ProcfsTest {
         Instant expected = Instant.now().minusMillis((long) (uptime * 1000));
         assertTrue(Duration.between(boot, expected).abs().getSeconds() <= 2, boot + " vs " + expected);
         long later = Procfs.bootTimeToWallClock(10_000_000_000L).getEpochSecond() - boot.getEpochSecond();
-        assertTrue(later == 10 || later == 11, "10 s after boot is " + later + " s later");
+        assertTrue(later >= 9 && later <= 11, "10 s after boot is " + later + " s later");
     }
 
     @Test
