@@ -11,6 +11,12 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.ebpf4j.bindings.BpfException;
+import dev.ebpf4j.bindings.Errno;
+import dev.ebpf4j.loader.inspect.BtfInfo;
+import dev.ebpf4j.loader.inspect.Inspector;
+import dev.ebpf4j.loader.inspect.MapInfo;
+import dev.ebpf4j.loader.inspect.ProgramInfo;
 import dev.ebpf4j.object.BpfFormatException;
 import dev.ebpf4j.object.btf.Btf;
 import dev.ebpf4j.object.btf.BtfDump;
@@ -22,9 +28,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code ebpf4j btf dump file FILE}: BTF type information, printed as bpftool prints it. */
+/** {@code ebpf4j btf}: BTF type information of files and of the kernel's BTF objects, printed as bpftool prints it. */
 @Command(name = "btf", mixinStandardHelpOptions = true, description = "Inspect BTF type information.",
-        subcommands = {BtfCommand.Dump.class})
+        subcommands = {BtfCommand.Show.class, BtfCommand.Dump.class},
+        footer = {"", "Examples:", "  ebpf4j btf list", "  ebpf4j btf dump id 1", "  ebpf4j btf dump file examples/hello.bpf.o"})
 final class BtfCommand implements Runnable {
     @ParentCommand
     Main main;
@@ -32,14 +39,81 @@ final class BtfCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** As {@code bpftool btf}: no command lists the kernel's BTF objects. */
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: dump");
+        Show.print(main, spec, List.of());
+    }
+
+    /** {@code btf show [id ID]} (also {@code btf list}). */
+    @Command(name = "show", aliases = "list", mixinStandardHelpOptions = true,
+            description = "Show the BTF objects loaded in the kernel, with the programs and maps that use each.",
+            footer = {"", "Examples:", "  ebpf4j btf list", "  ebpf4j btf show id 1", "  ebpf4j -j btf list"})
+    static final class Show implements Callable<Integer> {
+        @ParentCommand
+        BtfCommand btf;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "0..2", paramLabel = "BTF", description = "id ID")
+        List<String> handle = List.of();
+
+        @Override
+        public Integer call() {
+            if (handle.size() == 1 || (handle.size() == 2 && !Handles.isPrefix(handle.get(0), "id"))) {
+                throw new ParameterException(spec.commandLine(), "expected BTF: id ID");
+            }
+            print(btf.main, spec, handle);
+            return 0;
+        }
+
+        static void print(Main main, CommandSpec spec, List<String> handle) {
+            Inspector kernel = new Inspector();
+            List<BtfInfo> objects;
+            if (handle.isEmpty()) {
+                objects = kernel.btf().list();
+            } else {
+                long id = Handles.parseUnsigned(handle.get(1), 0);
+                if (id < 0 || id > 0xffff_ffffL) {
+                    throw new Handles.Failure("can't parse " + handle.get(1) + " as ID");
+                }
+                objects = List.of(kernel.btf().byId((int) id)
+                        .orElseThrow(() -> new Handles.Failure("can't get BTF object by id (" + id + "): No such file or directory")));
+            }
+            // bpftool's build_btf_tables: every program's and map's btf_id, in libbpf hashmap order
+            LibbpfHashmap progs = new LibbpfHashmap();
+            for (ProgramInfo p : kernel.programs().list()) {
+                if (p.btfId() != 0) {
+                    progs.append(Integer.toUnsignedLong(p.btfId()), Integer.toUnsignedLong(p.id()));
+                }
+            }
+            LibbpfHashmap maps = new LibbpfHashmap();
+            for (MapInfo m : kernel.maps().list()) {
+                if (m.btfId() != 0) {
+                    maps.append(Integer.toUnsignedLong(m.btfId()), Integer.toUnsignedLong(m.id()));
+                }
+            }
+            Output output = main.output();
+            PrintWriter out = spec.commandLine().getOut();
+            if (output.json()) {
+                ArrayNode all = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+                for (BtfInfo b : objects) {
+                    all.add(Shown.btfJson(b, progs.values(b.id()), maps.values(b.id())));
+                }
+                output.printBpftool(out, handle.isEmpty() ? all : all.get(0));
+            } else {
+                for (BtfInfo b : objects) {
+                    out.print(Shown.btf(b, progs.values(b.id()), maps.values(b.id())));
+                }
+            }
+        }
     }
 
     @Command(name = "dump", mixinStandardHelpOptions = true,
-            description = "Print every BTF type of a file: an eBPF object's .BTF section or raw BTF such as /sys/kernel/btf/vmlinux.",
-            footer = {"", "Examples:", "  ebpf4j btf dump file examples/hello.bpf.o",
+            description = {"Print every BTF type of a file (an eBPF object's .BTF section or raw BTF such as",
+                "/sys/kernel/btf/vmlinux) or of a BTF object in the kernel (id ID, as 'btf list' shows)."},
+            footer = {"", "Examples:", "  ebpf4j btf dump file examples/hello.bpf.o", "  ebpf4j btf dump id 1",
                     "  ebpf4j btf dump file /sys/kernel/btf/vmlinux"})
     static final class Dump implements Callable<Integer> {
         @ParentCommand
@@ -48,17 +122,28 @@ final class BtfCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Parameters(arity = "2", paramLabel = "SOURCE", description = "file FILE")
+        @Parameters(arity = "2", paramLabel = "SOURCE", description = "file FILE | id ID")
         List<String> source;
 
         @Override
         public Integer call() {
-            if (!source.get(0).equals("file")) {
+            Btf parsed;
+            if (source.get(0).equals("file")) {
+                parsed = read(Path.of(source.get(1)));
+            } else if (source.get(0).equals("id")) {
+                long id = Handles.parseUnsigned(source.get(1), 0);
+                if (id < 0 || id > 0xffff_ffffL) {
+                    throw new Handles.Failure("can't parse " + source.get(1) + " as ID");
+                }
+                try {
+                    parsed = new Inspector().btf().load((int) id);
+                } catch (BpfException e) {
+                    throw new Handles.Failure("get btf by id (" + id + "): " + Errno.describe(e.errno()));
+                }
+            } else {
                 throw new ParameterException(spec.commandLine(), "unknown BTF source '" + source.get(0)
-                        + "'; expected file FILE");
+                        + "'; expected file FILE or id ID");
             }
-            Path path = Path.of(source.get(1));
-            Btf parsed = read(path);
             Output output = btf.main.output();
             PrintWriter out = spec.commandLine().getOut();
             if (output.json()) {

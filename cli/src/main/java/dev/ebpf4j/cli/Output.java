@@ -35,6 +35,11 @@ final class Output {
         return MAPPER.createArrayNode();
     }
 
+    /** Prints a JSON tree in bpftool's layout (compact, or bpftool's indentation with {@code -p}). */
+    void printBpftool(PrintWriter out, com.fasterxml.jackson.databind.JsonNode tree) {
+        out.print(Jsonw.write(tree, pretty));
+    }
+
     /** Prints a JSON tree on one line, or indented with {@code -p}. */
     void print(PrintWriter out, Object tree) {
         try {
