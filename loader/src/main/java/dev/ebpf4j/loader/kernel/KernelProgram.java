@@ -122,6 +122,27 @@ public final class KernelProgram implements BpfProgram {
 
     /** Pins the program at {@code path} in bpffs (see {@link KernelMap#pin}). */
     @Override
+    public dev.ebpf4j.loader.link.Link attachXdp(String ifname, dev.ebpf4j.loader.XdpMode mode) {
+        int ifindex = dev.ebpf4j.bindings.Syscall.ifNameToIndex(ifname);
+        return dev.ebpf4j.loader.link.Attach.xdp(fd(), ifindex, mode.flags());
+    }
+
+    @Override
+    public dev.ebpf4j.loader.link.Link attachTracepoint(String category, String name) {
+        return dev.ebpf4j.loader.link.Attach.tracepoint(fd(), category, name);
+    }
+
+    @Override
+    public dev.ebpf4j.loader.link.Link attachRawTracepoint(String name) {
+        return dev.ebpf4j.loader.link.Attach.rawTracepoint(fd(), name);
+    }
+
+    @Override
+    public dev.ebpf4j.loader.link.Link attachKprobe(String function, boolean retprobe) {
+        return dev.ebpf4j.loader.link.Attach.kprobe(fd(), function, 0, retprobe);
+    }
+
+    @Override
     public void pin(Path path) {
         KernelMap.pin(fd, spec.name(), path);
     }

@@ -85,8 +85,30 @@ public final class Attach {
      * mode ({@code XDP_FLAGS_SKB_MODE}/{@code DRV_MODE}/{@code HW_MODE}, or 0 for the driver's best).
      */
     public static Link xdp(Fd program, int ifindex, int flags) {
-        Fd link = Bpf.linkCreate(program, ifindex, AttachType.XDP.value(), flags);
-        return new FdLink("xdp ifindex " + ifindex, link, null);
+        try {
+            Fd link = Bpf.linkCreate(program, ifindex, AttachType.XDP.value(), flags);
+            return new FdLink("xdp ifindex " + ifindex, link, null);
+        } catch (BpfException e) {
+            if (!e.is(Errno.EINVAL) && !e.is(Errno.EOPNOTSUPP) && !e.is(Errno.ENOTSUPP)) {
+                throw e;
+            }
+            LOG.debug("xdp ifindex {}: BPF_LINK_CREATE refused ({}), attaching by netlink", ifindex, e.errnoName());
+        }
+        return xdpByNetlink(program, ifindex, flags, false);
+    }
+
+    /**
+     * XDP on interface {@code ifindex} by netlink ({@code RTM_SETLINK}), as bpftool's {@code net attach} does: it stays
+     * attached after the process exits unless the returned link is closed. Never replaces another program unless
+     * {@code replace} is true ({@code XDP_FLAGS_UPDATE_IF_NOEXIST} otherwise).
+     */
+    public static Link xdpByNetlink(Fd program, int ifindex, int flags, boolean replace) {
+        try (dev.ebpf4j.loader.netlink.NetlinkSocket nl = dev.ebpf4j.loader.netlink.NetlinkSocket.openRoute()) {
+            dev.ebpf4j.loader.netlink.Rtnetlink.attachXdp(nl, ifindex, program.raw(),
+                    flags | (replace ? 0 : dev.ebpf4j.loader.netlink.Rtnetlink.XDP_FLAGS_UPDATE_IF_NOEXIST), -1);
+        }
+        return new NetlinkXdpLink(program, ifindex, flags & (dev.ebpf4j.loader.netlink.Rtnetlink.XDP_FLAGS_SKB_MODE
+                | dev.ebpf4j.loader.netlink.Rtnetlink.XDP_FLAGS_DRV_MODE | dev.ebpf4j.loader.netlink.Rtnetlink.XDP_FLAGS_HW_MODE));
     }
 
     /** Attaches to a perf event with a bpf_link when the kernel can, else with the ioctl (kernels before 5.15). */
