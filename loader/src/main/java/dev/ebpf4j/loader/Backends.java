@@ -2,6 +2,7 @@ package dev.ebpf4j.loader;
 
 import java.util.List;
 
+import dev.ebpf4j.loader.fallback.FallbackBackend;
 import dev.ebpf4j.loader.spi.Backend;
 
 /** The runtimes this build has, in preference order. */
@@ -9,6 +10,6 @@ final class Backends {
     private Backends() {}
 
     static List<Backend> defaults() {
-        return List.of();
+        return List.of(new FallbackBackend());
     }
 }
