@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import dev.ebpf4j.loader.RuntimeKind;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,9 +17,10 @@ import picocli.CommandLine.ScopeType;
 /** Entry point of the {@code ebpf4j} command: bpftool's words and options, in Java. */
 @Command(name = "ebpf4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Inspect and manage eBPF objects, programs and maps (bpftool-compatible).",
-        subcommands = {ObjCommand.class, BtfCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ObjCommand.class, BtfCommand.class, ProgCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  ebpf4j obj show examples/hello.bpf.o", "  ebpf4j -p obj show examples/hello.bpf.o",
-                "  ebpf4j obj dump examples/syscall_counter.bpf.o name count_syscalls linum"})
+                "  ebpf4j obj dump examples/syscall_counter.bpf.o name count_syscalls linum",
+                "  ebpf4j --runtime fallback prog run file examples/hello.bpf.o data_in packet.bin tracelog"})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -35,6 +37,17 @@ public final class Main implements Runnable {
         if (on) {
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
         }
+    }
+
+    @Option(names = "--runtime", scope = ScopeType.INHERIT, paramLabel = "kernel|fallback|auto",
+            converter = RuntimeConverter.class, description = "Where commands that load objects run programs: the"
+            + " kernel, the fallback VM, or auto (the kernel when it can, else the fallback VM). Default:"
+            + " -Debpf4j.runtime, else EBPF4J_RUNTIME, else auto.")
+    RuntimeKind runtime;
+
+    /** The runtime asked for: {@code --runtime}, else the configured one ({@link RuntimeKind#configured()}). */
+    RuntimeKind runtime() {
+        return runtime != null ? runtime : RuntimeKind.configured();
     }
 
     @Override
