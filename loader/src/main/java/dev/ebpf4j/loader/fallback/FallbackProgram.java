@@ -121,14 +121,14 @@ final class FallbackProgram implements BpfProgram {
 
     private void requirePacket(byte[] data) {
         if (data.length < MIN_PACKET) {
-            throw invalid("a " + type().bpftoolName() + " test run needs at least " + MIN_PACKET
+            throw invalid(type().bpftoolName() + " test runs need at least " + MIN_PACKET
                     + " bytes of data (an Ethernet header), got " + data.length);
         }
     }
 
     private void noData(ProgramType type, byte[] data) {
         if (data.length != 0) {
-            throw invalid("a " + type.bpftoolName() + " test run takes no data, only a context (ctx_in)");
+            throw invalid(type.bpftoolName() + " test runs take no data, only a context (ctx_in)");
         }
     }
 
