@@ -9,6 +9,8 @@
 #include <sys/uio.h>
 #include <sys/mman.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 #include <fcntl.h>

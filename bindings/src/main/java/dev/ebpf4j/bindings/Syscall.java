@@ -27,7 +27,7 @@ public final class Syscall {
     private Syscall() {}
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
@@ -50,6 +50,9 @@ public final class Syscall {
     private static final MethodHandle MUNMAP = errnoHandle(Uapi.munmap$address(), Uapi.munmap$descriptor());
     private static final MethodHandle SOCKET = errnoHandle(Uapi.socket$address(), Uapi.socket$descriptor());
     private static final MethodHandle BIND = errnoHandle(Uapi.bind$address(), Uapi.bind$descriptor());
+    private static final MethodHandle MOUNT = errnoHandle(Uapi.mount$address(), Uapi.mount$descriptor());
+    private static final MethodHandle STATFS = errnoHandle(Uapi.statfs$address(), Uapi.statfs$descriptor());
+    private static final MethodHandle SETSOCKOPT = errnoHandle(Uapi.setsockopt$address(), Uapi.setsockopt$descriptor());
     private static final MethodHandle SENDTO = errnoHandle(Uapi.sendto$address(), Uapi.sendto$descriptor());
     private static final MethodHandle RECVMSG = errnoHandle(Uapi.recvmsg$address(), Uapi.recvmsg$descriptor());
     private static final MethodHandle IF_NAMETOINDEX =
@@ -57,7 +60,7 @@ public final class Syscall {
 
     private static final int EINTR = Errno.EINTR.number();
 
-    private static MethodHandle errnoHandle(MemorySegment address, FunctionDescriptor descriptor) {
+    static MethodHandle errnoHandle(MemorySegment address, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO);
     }
 
@@ -71,11 +74,11 @@ public final class Syscall {
         return Current.ARCH;
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }
@@ -231,6 +234,50 @@ public final class Syscall {
         }
     }
 
+    // ------------------------------------------------------------------------------------------ filesystems
+
+    /** Filesystem magic numbers ({@code statfs.f_type}) ebpf4j checks. */
+    public static final long BPF_FS_MAGIC = 0xcafe4a11L;
+    public static final long TRACEFS_MAGIC = 0x74726163L;
+    public static final long DEBUGFS_MAGIC = 0x64626720L;
+
+    /**
+     * {@code mount(source, target, fstype, 0, NULL)}, e.g. {@code mount("nodev", "/sys/kernel/tracing", "tracefs")}.
+     *
+     * @throws SyscallException on failure
+     */
+    public static void mount(String source, String target, String fstype) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int r = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
+                    arena.allocateFrom(fstype), 0L, MemorySegment.NULL);
+            if (r < 0) {
+                throw new SyscallException("mount " + fstype + " on " + target, errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * The filesystem type ({@code f_type} of {@code statfs(path)}), e.g. {@link #BPF_FS_MAGIC}.
+     *
+     * @throws SyscallException on failure (e.g. ENOENT)
+     */
+    public static long filesystemType(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment buf = dev.ebpf4j.bindings.uapi.statfs.allocate(arena);
+            int r = (int) STATFS.invokeExact(state, arena.allocateFrom(path), buf);
+            if (r < 0) {
+                throw new SyscallException("statfs " + path, errno(state));
+            }
+            return dev.ebpf4j.bindings.uapi.statfs.f_type(buf) & 0xffffffffL;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- sockets
 
     /**
@@ -263,6 +310,26 @@ public final class Syscall {
             int r = (int) BIND.invokeExact(state, raw, addr, (int) addr.byteSize());
             if (r < 0) {
                 throw new SyscallException("bind", errno(state));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code setsockopt(fd, level, name, &value, sizeof(int))}: an integer option, e.g.
+     * {@code SOL_NETLINK, NETLINK_EXT_ACK, 1}.
+     *
+     * @throws SyscallException on failure
+     */
+    public static void setsockopt(Fd fd, int level, int name, int value) {
+        int raw = fd.raw();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment v = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, value);
+            int r = (int) SETSOCKOPT.invokeExact(state, raw, level, name, v, (int) v.byteSize());
+            if (r < 0) {
+                throw new SyscallException("setsockopt", errno(state));
             }
         } catch (Throwable t) {
             throw rethrow(t);

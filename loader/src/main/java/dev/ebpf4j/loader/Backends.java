@@ -3,6 +3,7 @@ package dev.ebpf4j.loader;
 import java.util.List;
 
 import dev.ebpf4j.loader.fallback.FallbackBackend;
+import dev.ebpf4j.loader.kernel.KernelBackend;
 import dev.ebpf4j.loader.spi.Backend;
 
 /** The runtimes this build has, in preference order. */
@@ -10,6 +11,6 @@ final class Backends {
     private Backends() {}
 
     static List<Backend> defaults() {
-        return List.of(new FallbackBackend());
+        return List.of(new KernelBackend(), new FallbackBackend());
     }
 }

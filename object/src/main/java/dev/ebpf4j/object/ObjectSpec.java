@@ -111,6 +111,18 @@ public record ObjectSpec(String name, String license, int kernelVersion, List<Pr
                 (r, off) -> new BtfExt.CoreRelocation(off, r.typeId(), r.accessStringOff(), r.accessString(), r.kind()));
     }
 
+    /**
+     * {@code program}'s linked instructions with its CO-RE relocations applied against {@code target} (the running
+     * kernel's BTF); unchanged when it has none.
+     */
+    public dev.ebpf4j.object.core.CoreRelocator.Result coreRelocate(ProgramSpec program, Btf target) {
+        List<BtfExt.CoreRelocation> relos = coreRelocations(program);
+        if (relos.isEmpty()) {
+            return new dev.ebpf4j.object.core.CoreRelocator.Result(program.linkedInstructions(), List.of());
+        }
+        return new dev.ebpf4j.object.core.CoreRelocator(btf, target).relocate(program.linkedInstructions(), relos);
+    }
+
     private <R> List<R> linked(ProgramSpec program, java.util.function.BiFunction<BtfExt, String, List<R>> records,
                                java.util.function.ToIntFunction<R> insnOff,
                                java.util.function.BiFunction<R, Integer, R> moved) {

@@ -71,6 +71,15 @@ public final class TestObjects {
         Assumptions.abort(why);
     }
 
+    /**
+     * Skips the calling test when the running kernel lacks a feature it was built without (e.g. CONFIG_KPROBES):
+     * not a missing install or privilege, so this skip is allowed under {@code EBPF4J_NO_SKIP=1} too. Such tests
+     * run in the qemu kernel matrix, whose kernels have the feature.
+     */
+    public static void skipIfKernelLacks(boolean present, String why) {
+        Assumptions.assumeTrue(present, "the running kernel lacks this: " + why);
+    }
+
     /** An executable on PATH, if there is one. */
     public static Optional<Path> findTool(String name) {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
