@@ -116,7 +116,7 @@ class ProgRunCommandTest {
         JsonNode ctxOut = root.get("ctx_out");
         assertEquals(192, ctxOut.size());
         assertEquals(77, ctxOut.get(8).asInt(), "mark");
-        assertEquals(packet().length, ctxOut.get(0).asInt(), "len");
+        assertEquals(packet().length, ctxOut.get(160).asInt(), "wire_len");
     }
 
     @Test

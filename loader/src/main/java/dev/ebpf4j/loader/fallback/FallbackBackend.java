@@ -10,7 +10,6 @@ import java.util.Optional;
 
 import dev.ebpf4j.loader.BpfLoadException;
 import dev.ebpf4j.loader.LoadOptions;
-import dev.ebpf4j.loader.ProgramLoadException;
 import dev.ebpf4j.loader.RuntimeKind;
 import dev.ebpf4j.loader.TraceLog;
 import dev.ebpf4j.loader.spi.Backend;
@@ -28,7 +27,7 @@ import dev.ebpf4j.vm.verifier.VerifierOptions;
 /**
  * The fallback runtime: every object gets its own pure-Java {@link BpfVm}. Needs no privileges and no kernel support;
  * refuses (in {@link #unavailableReason}) objects that need what the VM lacks. Loading runs the VM's static verifier
- * on every program first: a refusal is a {@link ProgramLoadException} with the program, instruction and log.
+ * on every program first: a refusal is a {@link FallbackProgramLoadException} (a kernel {@code ProgramLoadException}) with the program, instruction and log.
  */
 public final class FallbackBackend implements Backend {
     /** Every fallback program's trace lines in this process, for {@link #processTraceLog()}. */
@@ -80,14 +79,14 @@ public final class FallbackBackend implements Backend {
         return new FallbackObject(vmObject, logs, PROCESS_LOG::write);
     }
 
-    /** Runs the VM's verifier on {@code program}; a refusal becomes a {@link ProgramLoadException}. */
+    /** Runs the VM's verifier on {@code program}; a refusal becomes a {@link FallbackProgramLoadException} (a kernel {@code ProgramLoadException}). */
     static VerifiedProgram verify(ObjectSpec object, ProgramSpec program, int logLevel) {
         try {
             return Verifier.verify(program.linkedInstructions(),
                     VerifierOptions.forProgram(object, program).withLogLevel(logLevel));
         } catch (VerifierException e) {
-            throw (ProgramLoadException) new ProgramLoadException(object.name(), program.name(),
-                    "the fallback VM's verifier", null, e.insnIndex(), e.reason(), e.log()).initCause(e);
+            throw (FallbackProgramLoadException) new FallbackProgramLoadException(object.name(), program.name(),
+                    e.insnIndex(), e.reason(), e.log()).initCause(e);
         }
     }
 

@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.ebpf4j.loader.BpfMap;
-import dev.ebpf4j.loader.MapOperationException;
 import dev.ebpf4j.loader.UpdateFlag;
 import dev.ebpf4j.object.MapSpec;
 import dev.ebpf4j.vm.Errno;
@@ -15,7 +14,7 @@ import dev.ebpf4j.vm.maps.BpfMapException;
 
 /**
  * A loader {@link BpfMap} over a VM map: the same bytes and the kernel's errnos ({@code EEXIST}, {@code ENOENT},
- * {@code E2BIG}, {@code EINVAL}) as {@link MapOperationException}s. Read-only data sections ({@code .rodata}) refuse
+ * {@code E2BIG}, {@code EINVAL}) as {@link FallbackMapException}s (a kernel {@code BpfMapException}). Read-only data sections ({@code .rodata}) refuse
  * updates with {@code EPERM}, as the kernel refuses them once libbpf has frozen the map.
  */
 final class FallbackMap implements BpfMap {
@@ -53,7 +52,7 @@ final class FallbackMap implements BpfMap {
         checkOpen();
         String op = "update(" + flag + ")";
         if (spec().kind() == MapSpec.Kind.GLOBAL_DATA && spec().readOnly()) {
-            throw new MapOperationException(name(), op, Errno.EPERM, Errno.name(Errno.EPERM), null);
+            throw new FallbackMapException(name(), op, Errno.EPERM, null);
         }
         try {
             map.update(key, value, flag.value());
@@ -77,7 +76,7 @@ final class FallbackMap implements BpfMap {
     public Optional<byte[]> nextKey(byte[] key) {
         checkOpen();
         if (key != null && key.length != spec().keySize()) {
-            throw new MapOperationException(name(), "next key", Errno.EINVAL, Errno.name(Errno.EINVAL), null);
+            throw new FallbackMapException(name(), "next key", Errno.EINVAL, null);
         }
         List<byte[]> keys = map.keys();
         int next = 0;
@@ -115,8 +114,8 @@ final class FallbackMap implements BpfMap {
         }
     }
 
-    private MapOperationException refused(String op, BpfMapException e) {
-        return new MapOperationException(name(), op, e.errno(), Errno.name(e.errno()), e);
+    private FallbackMapException refused(String op, BpfMapException e) {
+        return new FallbackMapException(name(), op, e.errno(), e);
     }
 
     @Override

@@ -22,12 +22,14 @@ import dev.ebpf4j.vm.context.XdpContext;
  * A loader {@link BpfProgram} over a VM program. {@link #testRun} builds the context the program type expects, as
  * {@code BPF_PROG_TEST_RUN} does: XDP gets the data as its packet ({@code struct xdp_md} from the context in, when
  * given), tc, socket filter, cgroup skb and lwt programs get it as an {@code sk_buff} (settable {@code __sk_buff}
- * fields from the context in), tracing programs (raw_tp, tracepoint, kprobe, perf_event, fentry, syscall) get the
+ * fields from the context in, and back in the context out; tc programs see the packet from its Ethernet header, the
+ * others from the network header, with the Ethernet header zeroed in the data out, as the kernel does), tracing programs (raw_tp, tracepoint, kprobe, perf_event, fentry, syscall) get the
  * context bytes as their context. A fault while running ends in a {@link dev.ebpf4j.vm.BpfRuntimeException}.
  */
 final class FallbackProgram implements BpfProgram {
     /** The smallest packet the kernel's test run takes ({@code ETH_HLEN}). */
-    static final int MIN_PACKET = 14;
+    static final int ETH_HLEN = 14;
+    static final int MIN_PACKET = ETH_HLEN;
 
     private final VmProgram program;
     private final ProgramSpec spec;
@@ -61,12 +63,43 @@ final class FallbackProgram implements BpfProgram {
         ProgramContext ctx = context(type(), input);
         RunResult r = program.run(ctx, RunOptions.defaults().withRepeat(input.repeat()));
         byte[] dataOut = r.packet() == null ? new byte[0] : r.packet();
+        // as the kernel: a context out when there was a context in, except for read-only ones (raw_tp, kprobe...)
+        byte[] ctxOut = input.context() == null || ctx instanceof RawContext raw && !raw.writable() ? null : r.context();
+        if (ctx instanceof SkBuffContext) {
+            if (!isL2(type())) {
+                // as the kernel: the Ethernet header comes back zeroed in front of what the program saw
+                byte[] withHeader = new byte[ETH_HLEN + dataOut.length];
+                System.arraycopy(dataOut, 0, withHeader, ETH_HLEN, dataOut.length);
+                dataOut = withHeader;
+            }
+            if (ctxOut != null) {
+                ctxOut = skbFieldsOut(ctxOut);
+            }
+        }
         if (input.dataOutSize() > 0 && dataOut.length > input.dataOutSize()) {
             throw new IllegalArgumentException("program '" + name() + "': the data out (" + dataOut.length
                     + " bytes) does not fit dataOutSize " + input.dataOutSize() + " (ENOSPC)");
         }
-        byte[] ctxOut = input.context() == null ? null : r.context();
         return new TestRun.Result(r.returnValue() & 0xffff_ffffL, dataOut, ctxOut, r.duration().toNanos());
+    }
+
+    /** tc programs see the packet from its Ethernet header; socket filters, cgroup skb and lwt from the network header. */
+    private static boolean isL2(ProgramType type) {
+        return type == ProgramType.SCHED_CLS || type == ProgramType.SCHED_ACT;
+    }
+
+    /** The {@code __sk_buff} fields a test run takes in and gives back, as the kernel's convert___skb_to_skb. */
+    private static final int[] SKB_FIELDS = {SkBuffContext.MARK, SkBuffContext.PRIORITY, SkBuffContext.INGRESS_IFINDEX,
+            SkBuffContext.IFINDEX, SkBuffContext.CB, SkBuffContext.CB + 4, SkBuffContext.CB + 8, SkBuffContext.CB + 12,
+            SkBuffContext.CB + 16, SkBuffContext.TSTAMP, SkBuffContext.TSTAMP + 4, SkBuffContext.WIRE_LEN};
+
+    /** The context out as the kernel gives it: only the fields a test run copies back, the rest zero. */
+    private static byte[] skbFieldsOut(byte[] after) {
+        byte[] out = new byte[SkBuffContext.SIZE];
+        for (int off : SKB_FIELDS) {
+            System.arraycopy(after, off, out, off, 4);
+        }
+        return out;
     }
 
     /** The VM context for a test run of a {@code type} program on {@code input}. */
@@ -90,14 +123,16 @@ final class FallbackProgram implements BpfProgram {
             }
             case SCHED_CLS, SCHED_ACT, SOCKET_FILTER, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> {
                 requirePacket(data);
-                SkBuffContext skb = SkBuffContext.of(data);
+                SkBuffContext skb;
+                if (isL2(type)) {
+                    skb = SkBuffContext.of(data);
+                } else {
+                    int ethType = (data[12] & 0xff) << 8 | (data[13] & 0xff);
+                    skb = SkBuffContext.of(Arrays.copyOfRange(data, ETH_HLEN, data.length)).withProtocol(ethType);
+                }
                 if (ctx != null) {
                     ByteBuffer b = fields(ctx, SkBuffContext.SIZE, "struct __sk_buff");
-                    int[] settable = {SkBuffContext.MARK, SkBuffContext.PRIORITY, SkBuffContext.INGRESS_IFINDEX,
-                            SkBuffContext.IFINDEX, SkBuffContext.CB, SkBuffContext.CB + 4, SkBuffContext.CB + 8,
-                            SkBuffContext.CB + 12, SkBuffContext.CB + 16, SkBuffContext.TSTAMP,
-                            SkBuffContext.TSTAMP + 4, SkBuffContext.WIRE_LEN};
-                    for (int off : settable) {
+                    for (int off : SKB_FIELDS) {
                         int v = b.getInt(off);
                         if (v != 0) {
                             skb = skb.with(off, v);

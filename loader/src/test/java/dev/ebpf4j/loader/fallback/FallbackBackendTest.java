@@ -28,8 +28,8 @@ import dev.ebpf4j.loader.BpfObject;
 import dev.ebpf4j.loader.BpfProgram;
 import dev.ebpf4j.loader.Globals;
 import dev.ebpf4j.loader.LoadOptions;
-import dev.ebpf4j.loader.MapOperationException;
-import dev.ebpf4j.loader.ProgramLoadException;
+import dev.ebpf4j.loader.kernel.BpfMapException;
+import dev.ebpf4j.loader.kernel.ProgramLoadException;
 import dev.ebpf4j.loader.RuntimeKind;
 import dev.ebpf4j.loader.TestRun;
 import dev.ebpf4j.loader.TraceLog;
@@ -122,11 +122,11 @@ class FallbackBackendTest {
             List<Integer> ports = blocked.keys().stream().map(k -> (int) le(k, 0, 2)).sorted().toList();
             assertEquals(List.of(53, 5353), ports);
 
-            MapOperationException exists = assertThrows(MapOperationException.class,
+            BpfMapException exists = assertThrows(BpfMapException.class,
                     () -> blocked.update(u16(53), u64(0), UpdateFlag.NOEXIST));
             assertEquals("EEXIST", exists.errnoName());
             assertEquals("blocked_ports: update(NOEXIST): EEXIST: the key already exists", exists.getMessage());
-            MapOperationException missing = assertThrows(MapOperationException.class,
+            BpfMapException missing = assertThrows(BpfMapException.class,
                     () -> blocked.update(u16(9), u64(0), UpdateFlag.EXIST));
             assertEquals("ENOENT", missing.errnoName());
             assertEquals(2, missing.errno());
@@ -144,12 +144,12 @@ class FallbackBackendTest {
             int max = blocked.spec().maxEntries();
             IntStream.range(0, max).forEach(port -> blocked.update(u16(port), u64(port)));
             assertEquals(max, blocked.keys().size());
-            MapOperationException full = assertThrows(MapOperationException.class,
+            BpfMapException full = assertThrows(BpfMapException.class,
                     () -> blocked.update(u16(max), u64(0)));
             assertEquals("E2BIG", full.errnoName());
             blocked.update(u16(7), u64(70), UpdateFlag.EXIST);
             assertEquals(70, le(blocked.lookup(u16(7)).orElseThrow(), 0, 8), "replacing still works when full");
-            MapOperationException badKey = assertThrows(MapOperationException.class, () -> blocked.lookup(new byte[4]));
+            BpfMapException badKey = assertThrows(BpfMapException.class, () -> blocked.lookup(new byte[4]));
             assertEquals("EINVAL", badKey.errnoName());
         }
     }
@@ -174,6 +174,7 @@ class FallbackBackendTest {
                 TestRun.Result r = p.testRun(TestRun.Input.of(null).withContext(Packets.args(0xdead_0000L, id)));
                 assertEquals(0, r.retval());
                 assertEquals(0, r.dataOut().length, "no packet");
+                assertNull(r.contextOut(), "raw_tp contexts are read-only: none comes back, as from the kernel");
             }
             BpfMap counts = obj.map("syscall_counts");
             assertEquals(1, le(counts.lookup(u32(0)).orElseThrow(), 0, 8));
@@ -209,13 +210,17 @@ class FallbackBackendTest {
             assertEquals(Map.of("bytes", 142L, "packets", 2L, "min", 42L, "max", 100L), data.format("stats"));
             assertEquals("long packet 100 (hi from rodata)", obj.traceLog().messages().getLast());
 
-            assertEquals(0, keep.testRun(TestRun.Input.of(Packets.udp(1, 0))).retval(), "42 bytes < min_len");
-            assertEquals(100, keep.testRun(TestRun.Input.of(Packets.udp(1, 58))).retval());
+            assertEquals(0, keep.testRun(TestRun.Input.of(Packets.udp(1, 0))).retval(), "28 bytes < min_len");
+            TestRun.Result kept = keep.testRun(TestRun.Input.of(Packets.udp(1, 58)));
+            assertEquals(86, kept.retval(), "a socket filter sees the packet from the network header, as in the kernel");
+            byte[] expected = Packets.udp(1, 58);
+            java.util.Arrays.fill(expected, 0, 14, (byte) 0);
+            assertArrayEquals(expected, kept.dataOut(), "the Ethernet header comes back zeroed, as from the kernel");
 
             assertEquals(".rodata is read-only: the runtime froze it when the object was loaded",
                     assertThrows(UnsupportedOperationException.class, () -> rodata.setInt("min_len", 1),
                             ".rodata is frozen, as libbpf freezes it").getMessage());
-            MapOperationException frozen = assertThrows(MapOperationException.class,
+            BpfMapException frozen = assertThrows(BpfMapException.class,
                     () -> obj.map(".rodata").update(u32(0), new byte[obj.map(".rodata").spec().valueSize()]));
             assertEquals("EPERM", frozen.errnoName());
             assertEquals(64, rodata.getInt("min_len"));
@@ -230,7 +235,9 @@ class FallbackBackendTest {
             assertEquals(192, r.contextOut().length);
             ByteBuffer out = ByteBuffer.wrap(r.contextOut()).order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(0x1234, out.getInt(8), "mark");
-            assertEquals(72, out.getInt(0), "len");
+            assertEquals(72, out.getInt(160), "wire_len");
+            assertEquals(1, out.getInt(40), "ifindex");
+            assertEquals(0, out.getInt(0), "len is not copied back, as the kernel does not");
         }
     }
 
@@ -297,11 +304,14 @@ class FallbackBackendTest {
         int insn = (int) ((at - xdp.offset()) / 8);
 
         BpfObject bad = BpfObject.open(bytes, "bad_hello.bpf.o");
-        ProgramLoadException e = assertThrows(ProgramLoadException.class, () -> bad.load(FALLBACK));
-        assertEquals("hello", e.program());
+        ProgramLoadException refused = assertThrows(ProgramLoadException.class, () -> bad.load(FALLBACK),
+                "the kernel runtime's type for verifier refusals");
+        FallbackProgramLoadException e = (FallbackProgramLoadException) refused;
+        assertEquals("hello", e.programName());
         assertEquals("bad_hello", e.objectName());
         assertEquals(insn, e.insnIndex());
-        assertNull(e.errno(), "the VM's verifier has no errno");
+        assertEquals(0, e.errno(), "the VM's verifier has no errno");
+        assertEquals("", e.errnoName());
         assertTrue(e.summary().contains("R2"), e.summary());
         assertTrue(e.log().contains("R2"), e.log());
         assertEquals("bad_hello: the fallback VM's verifier refused program 'hello' at insn " + insn + ": "
