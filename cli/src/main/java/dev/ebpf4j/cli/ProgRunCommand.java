@@ -68,14 +68,16 @@ final class ProgRunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Request req = parse(words);
+        RuntimeKind runtime = prog.main.runtime();
         if (req.kernelForm() != null) {
-            throw new IllegalStateException("prog run " + req.kernelForm() + ": programs by id, tag, name or pinned"
-                    + " path are programs in the kernel, which the fallback VM cannot reach; run one from its object"
-                    + " file: prog run file OBJ.o [name NAME] data_in FILE ...");
+            throw new IllegalStateException("prog run " + req.kernelForm() + ": " + (runtime == RuntimeKind.FALLBACK
+                    ? "programs by id, tag, name or pinned path are programs in the kernel, which the fallback VM"
+                    + " cannot reach"
+                    : "running a program already in the kernel (by id, tag, name or pinned path) is not implemented"
+                    + " yet") + "; run one from its object file: prog run file OBJ.o [name NAME] data_in FILE ...");
         }
         byte[] dataIn = req.dataIn() == null ? null : read(req.dataIn());
         byte[] ctxIn = req.ctxIn() == null ? null : read(req.ctxIn());
-        RuntimeKind runtime = prog.main.runtime();
         try (BpfObject obj = BpfObject.open(req.object()).load(LoadOptions.defaults().withRuntime(runtime))) {
             BpfProgram p = req.program() != null ? obj.program(req.program()) : first(obj);
             TestRun.Input input = new TestRun.Input(dataIn, ctxIn, req.repeat(), req.dataSizeOut());
