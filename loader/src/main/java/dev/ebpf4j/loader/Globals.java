@@ -183,10 +183,13 @@ public final class Globals {
         return v;
     }
 
-    /** A read-only section ({@code .rodata}: frozen at load) refuses writes with a clear reason. */
+    /**
+     * A read-only section ({@code .rodata}: frozen at load) refuses writes with a clear reason (the same exception
+     * type a write to a read-only segment throws).
+     */
     private void checkWritable() {
         if (memory.isReadOnly()) {
-            throw new UnsupportedOperationException(spec.name() + " is read-only: the runtime froze it when the object"
+            throw new IllegalArgumentException(spec.name() + " is read-only: the runtime froze it when the object"
                     + " was loaded");
         }
     }

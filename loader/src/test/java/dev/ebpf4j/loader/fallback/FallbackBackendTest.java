@@ -218,7 +218,7 @@ class FallbackBackendTest {
             assertArrayEquals(expected, kept.dataOut(), "the Ethernet header comes back zeroed, as from the kernel");
 
             assertEquals(".rodata is read-only: the runtime froze it when the object was loaded",
-                    assertThrows(UnsupportedOperationException.class, () -> rodata.setInt("min_len", 1),
+                    assertThrows(IllegalArgumentException.class, () -> rodata.setInt("min_len", 1),
                             ".rodata is frozen, as libbpf freezes it").getMessage());
             BpfMapException frozen = assertThrows(BpfMapException.class,
                     () -> obj.map(".rodata").update(u32(0), new byte[obj.map(".rodata").spec().valueSize()]));
