@@ -84,7 +84,15 @@ final class ProgRunCommand implements Callable<Integer> {
             List<String> lines = new ArrayList<>();
             TestRun.Result r;
             if (req.tracelog()) {
-                try (TraceLog.Subscription s = obj.traceLog().subscribe(l -> lines.add(l.text()))) {
+                TraceLog log;
+                try {
+                    log = obj.traceLog();
+                } catch (UnsupportedOperationException e) {
+                    throw new IllegalStateException("tracelog: the " + obj.runtime().kind().name().toLowerCase(Locale.ROOT)
+                            + " runtime keeps no trace log for a run; read the trace pipe with 'prog tracelog' while"
+                            + " it runs, or run it with --runtime fallback", e);
+                }
+                try (TraceLog.Subscription s = log.subscribe(l -> lines.add(l.text()))) {
                     r = p.testRun(input);
                 }
             } else {
