@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import dev.ebpf4j.loader.RuntimeKind;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +20,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {ObjCommand.class, ProgCommand.class, MapCommand.class, BtfCommand.class, NetCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  ebpf4j obj show examples/hello.bpf.o", "  ebpf4j -p obj show examples/hello.bpf.o",
                 "  ebpf4j obj dump examples/syscall_counter.bpf.o name count_syscalls linum", "  ebpf4j prog list",
-                "  ebpf4j map dump name hello.bss", "  ebpf4j btf list"})
+                "  ebpf4j map dump name hello.bss", "  ebpf4j btf list", "  ebpf4j net list",
+                "  ebpf4j --runtime fallback prog run file examples/hello.bpf.o data_in packet.bin tracelog"})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -36,6 +38,17 @@ public final class Main implements Runnable {
         if (on) {
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
         }
+    }
+
+    @Option(names = "--runtime", scope = ScopeType.INHERIT, paramLabel = "kernel|fallback|auto",
+            converter = RuntimeConverter.class, description = "Where commands that load objects run programs: the"
+            + " kernel, the fallback VM, or auto (the kernel when it can, else the fallback VM). Default:"
+            + " -Debpf4j.runtime, else EBPF4J_RUNTIME, else auto.")
+    RuntimeKind runtime;
+
+    /** The runtime asked for: {@code --runtime}, else the configured one ({@link RuntimeKind#configured()}). */
+    RuntimeKind runtime() {
+        return runtime != null ? runtime : RuntimeKind.configured();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.ebpf4j.loader;
 
 import java.util.List;
 
+import dev.ebpf4j.loader.fallback.FallbackBackend;
 import dev.ebpf4j.loader.kernel.KernelBackend;
 import dev.ebpf4j.loader.spi.Backend;
 
@@ -10,6 +11,6 @@ final class Backends {
     private Backends() {}
 
     static List<Backend> defaults() {
-        return List.of(new KernelBackend());
+        return List.of(new KernelBackend(), new FallbackBackend());
     }
 }

@@ -77,6 +77,7 @@ public final class BpfObject implements AutoCloseable {
             LOG.info("ebpf4j: using the fallback VM: {}", chosen.reason());
         }
         loaded = backend.load(spec, options);
+        loaded.loadedAs(chosen);
         choice = chosen;
         return this;
     }
@@ -167,6 +168,17 @@ public final class BpfObject implements AutoCloseable {
     public Globals globals(String section) {
         checkLoaded();
         return loaded.globals(section);
+    }
+
+    /**
+     * What the object's programs print with {@code bpf_printk}: in the fallback VM the lines of this object's
+     * programs, in the kernel the trace pipe.
+     *
+     * @throws UnsupportedOperationException when the runtime has no trace log
+     */
+    public TraceLog traceLog() {
+        checkLoaded();
+        return loaded.traceLog();
     }
 
     @Override

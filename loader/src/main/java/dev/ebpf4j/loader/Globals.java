@@ -106,11 +106,13 @@ public final class Globals {
     }
 
     public void setByte(String name, byte value) {
+        checkWritable();
         memory.set(U8, sized(name, 1).offset(), value);
         written();
     }
 
     public void setShort(String name, short value) {
+        checkWritable();
         long at = sized(name, 2).offset();
         if (aligned(at, 2)) {
             U16.varHandle().setVolatile(memory, at, value);
@@ -121,6 +123,7 @@ public final class Globals {
     }
 
     public void setInt(String name, int value) {
+        checkWritable();
         long at = sized(name, 4).offset();
         if (aligned(at, 4)) {
             U32.varHandle().setVolatile(memory, at, value);
@@ -131,6 +134,7 @@ public final class Globals {
     }
 
     public void setLong(String name, long value) {
+        checkWritable();
         long at = sized(name, 8).offset();
         if (aligned(at, 8)) {
             U64.varHandle().setVolatile(memory, at, value);
@@ -146,6 +150,7 @@ public final class Globals {
     }
 
     public void setBytes(String name, byte[] value) {
+        checkWritable();
         GlobalVariable v = variable(name);
         if (value.length != v.size()) {
             throw new IllegalArgumentException(spec.name() + " variable '" + name + "' is " + v.size() + " bytes, not "
@@ -176,6 +181,17 @@ public final class Globals {
                     + " bytes, not " + size + " (use getBytes/setBytes or the accessor of its size)");
         }
         return v;
+    }
+
+    /**
+     * A read-only section ({@code .rodata}: frozen at load) refuses writes with a clear reason (the same exception
+     * type a write to a read-only segment throws).
+     */
+    private void checkWritable() {
+        if (memory.isReadOnly()) {
+            throw new IllegalArgumentException(spec.name() + " is read-only: the runtime froze it when the object"
+                    + " was loaded");
+        }
     }
 
     private void written() {

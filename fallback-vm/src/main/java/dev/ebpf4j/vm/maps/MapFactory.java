@@ -11,6 +11,18 @@ import dev.ebpf4j.vm.memory.SharedRegions;
 public final class MapFactory {
     private MapFactory() {}
 
+    /** True when {@link #create} implements the spec's map type (global data sections always). */
+    public static boolean supports(MapSpec spec) {
+        if (spec.kind() == MapSpec.Kind.GLOBAL_DATA) {
+            return true;
+        }
+        return switch (spec.type()) {
+            case ARRAY, PERCPU_ARRAY, HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, PROG_ARRAY, RINGBUF,
+                 PERF_EVENT_ARRAY, ARRAY_OF_MAPS, HASH_OF_MAPS -> true;
+            default -> false;
+        };
+    }
+
     public static BpfMap create(MapSpec spec, SharedRegions shared, int cpus, IntFunction<VmProgram> programs,
                                 IntFunction<BpfMap> maps) {
         if (spec.kind() == MapSpec.Kind.GLOBAL_DATA) {
