@@ -20,7 +20,6 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import dev.ebpf4j.loader.BpfMap;
@@ -142,8 +141,6 @@ class DifferentialKernelTest {
     }
 
     @Test
-    @Disabled("kernel runtime bug: KernelProgram.testRun always passes ctx_out with a context in, and"
-            + " BPF_PROG_TEST_RUN refuses ctx_out for raw_tp programs with EINVAL; enable when it is fixed")
     void syscallCounter() {
         List<Run> runs = new ArrayList<>();
         for (long id : new long[] {0, 1, 1, 59, 511, 512 + 59, 1L << 40}) {
