@@ -21,10 +21,11 @@ import dev.ebpf4j.vm.helpers.HelperTable;
  * @param gid               high half
  * @param comm              {@code bpf_get_current_comm} and the trace log's task name
  * @param kconfig           values of {@code __kconfig} externs by name ({@code LINUX_KERNEL_VERSION} defaults to the running kernel)
+ * @param engine            interpreter or JIT ({@link Engine#AUTO} by default; system property {@value Engine#PROPERTY})
  */
 public record VmOptions(int possibleCpus, long instructionBudget, HelperTable helpers, LongSupplier clock,
                         LongSupplier bootClock, long randomSeed, int pid, int tgid, int uid, int gid, String comm,
-                        Map<String, Long> kconfig) {
+                        Map<String, Long> kconfig, Engine engine) {
 
     /** Default instruction budget per run. */
     public static final long DEFAULT_BUDGET = 1_000_000;
@@ -37,6 +38,17 @@ public record VmOptions(int possibleCpus, long instructionBudget, HelperTable he
             throw new IllegalArgumentException("instructionBudget must be positive");
         }
         kconfig = Map.copyOf(kconfig);
+        if (engine == null) {
+            throw new IllegalArgumentException("engine must not be null");
+        }
+    }
+
+    /** Options with the engine of {@link Engine#fromSystemProperty()}. */
+    public VmOptions(int possibleCpus, long instructionBudget, HelperTable helpers, LongSupplier clock,
+                     LongSupplier bootClock, long randomSeed, int pid, int tgid, int uid, int gid, String comm,
+                     Map<String, Long> kconfig) {
+        this(possibleCpus, instructionBudget, helpers, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, kconfig,
+                Engine.fromSystemProperty());
     }
 
     public static VmOptions defaults() {
@@ -59,30 +71,34 @@ public record VmOptions(int possibleCpus, long instructionBudget, HelperTable he
     }
 
     public VmOptions withPossibleCpus(int cpus) {
-        return new VmOptions(cpus, instructionBudget, helpers, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, kconfig);
+        return new VmOptions(cpus, instructionBudget, helpers, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, kconfig, engine);
     }
 
     public VmOptions withInstructionBudget(long budget) {
-        return new VmOptions(possibleCpus, budget, helpers, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, kconfig);
+        return new VmOptions(possibleCpus, budget, helpers, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, kconfig, engine);
     }
 
     public VmOptions withHelpers(HelperTable table) {
-        return new VmOptions(possibleCpus, instructionBudget, table, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, kconfig);
+        return new VmOptions(possibleCpus, instructionBudget, table, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, kconfig, engine);
     }
 
     public VmOptions withClock(LongSupplier ns) {
-        return new VmOptions(possibleCpus, instructionBudget, helpers, ns, ns, randomSeed, pid, tgid, uid, gid, comm, kconfig);
+        return new VmOptions(possibleCpus, instructionBudget, helpers, ns, ns, randomSeed, pid, tgid, uid, gid, comm, kconfig, engine);
     }
 
     public VmOptions withRandomSeed(long seed) {
-        return new VmOptions(possibleCpus, instructionBudget, helpers, clock, bootClock, seed, pid, tgid, uid, gid, comm, kconfig);
+        return new VmOptions(possibleCpus, instructionBudget, helpers, clock, bootClock, seed, pid, tgid, uid, gid, comm, kconfig, engine);
     }
 
     public VmOptions withTask(int pid, int tgid, String comm) {
-        return new VmOptions(possibleCpus, instructionBudget, helpers, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, kconfig);
+        return new VmOptions(possibleCpus, instructionBudget, helpers, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, kconfig, engine);
     }
 
     public VmOptions withKconfig(Map<String, Long> values) {
-        return new VmOptions(possibleCpus, instructionBudget, helpers, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, values);
+        return new VmOptions(possibleCpus, instructionBudget, helpers, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, values, engine);
+    }
+
+    public VmOptions withEngine(Engine e) {
+        return new VmOptions(possibleCpus, instructionBudget, helpers, clock, bootClock, randomSeed, pid, tgid, uid, gid, comm, kconfig, e);
     }
 }

@@ -10,6 +10,8 @@ import dev.ebpf4j.vm.context.ProgramContext;
 import dev.ebpf4j.vm.interp.Code;
 import dev.ebpf4j.vm.interp.Execution;
 import dev.ebpf4j.vm.interp.Interpreter;
+import dev.ebpf4j.vm.jit.Jit;
+import dev.ebpf4j.vm.jit.JitProgram;
 
 /**
  * A program loaded into a {@link BpfVm}: decoded, its maps and functions resolved. Run it with a
@@ -22,6 +24,7 @@ public final class VmProgram {
     private final ProgramType type;
     private final ProgramSpec spec;
     private Code code;
+    private volatile Jit.Compilation compilation;
 
     VmProgram(BpfVm vm, int id, String name, ProgramType type, ProgramSpec spec) {
         this.vm = vm;
@@ -62,6 +65,36 @@ public final class VmProgram {
         return code;
     }
 
+    /**
+     * The JIT's compilation of this program: compiled on first call (a refusal logged once), then cached.
+     * {@link Jit.Compilation#program()} is null when the JIT refused the program; the reason says why.
+     */
+    public Jit.Compilation compilation() {
+        Jit.Compilation c = compilation;
+        if (c == null) {
+            synchronized (this) {
+                c = compilation;
+                if (c == null) {
+                    c = Jit.compile(this);
+                    compilation = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** The compiled program {@code engine} runs, or null for the interpreter. */
+    private JitProgram compiled(Engine engine) {
+        if (engine == Engine.INTERPRETER) {
+            return null;
+        }
+        Jit.Compilation c = compilation();
+        if (c.program() == null && engine == Engine.JIT) {
+            throw new BpfLoadException("program '" + name + "' cannot be compiled by the JIT: " + c.refusal());
+        }
+        return c.program();
+    }
+
     /** One run with {@code ctx}. */
     public RunResult run(ProgramContext ctx) {
         return run(ctx, RunOptions.defaults());
@@ -81,6 +114,7 @@ public final class VmProgram {
             throw new IllegalArgumentException("cpu " + options.cpu() + " is not below possibleCpus " + vm.options().possibleCpus());
         }
         long budget = options.instructionBudget() == 0 ? vm.options().instructionBudget() : options.instructionBudget();
+        JitProgram compiled = compiled(vm.options().engine());
         long r0 = 0;
         long total = 0;
         Execution last = null;
@@ -89,7 +123,7 @@ public final class VmProgram {
             Execution ex = new Execution(vm, this, options.cpu(), budget);
             instance = ex.bind(ctx);
             long t0 = System.nanoTime();
-            r0 = Interpreter.run(ex);
+            r0 = compiled != null ? compiled.run(ex) : Interpreter.run(ex);
             total += System.nanoTime() - t0;
             last = ex;
         }

@@ -125,6 +125,11 @@ public final class Code {
         return insns[slot];
     }
 
+    /** The final 64-bit value the {@code lddw} at {@code slot} loads (map handle, value address, function address...). */
+    public long loadValue(int slot) {
+        return imm64[slot];
+    }
+
     /** Objdump-style text of the instruction at {@code slot}, for messages. */
     public String text(int slot) {
         if (slot < 0 || slot >= length) {

@@ -64,8 +64,54 @@ public final class Execution implements HelperContext {
         return executed;
     }
 
+    // ---- for code compiled by dev.ebpf4j.vm.jit (it runs with this state, as the interpreter does) ----
+
+    /** Instructions this run may execute. */
+    public long budget() {
+        return budget;
+    }
+
+    /** Sets the count of executed instructions (compiled code counts in a local and writes it back at calls and exits). */
+    public void executed(long n) {
+        executed = n;
+    }
+
+    /** Frames in use minus one (-1 outside any function). */
+    public int depth() {
+        return depth;
+    }
+
+    /** Drops frames above {@code d} after a fault or an early exit. */
+    public void unwindTo(int d) {
+        depth = d;
+    }
+
+    /** True when the last helper call asked for a tail call ({@link #takeTailCall()} switches to it). */
+    public boolean tailCallPending() {
+        return pendingTailCall != null;
+    }
+
+    /** The tail call target the last helper call set, now the running program; null when there is none. */
+    public VmProgram takeTailCall() {
+        VmProgram next = pendingTailCall;
+        if (next != null) {
+            pendingTailCall = null;
+            program = next;
+        }
+        return next;
+    }
+
+    /** {@code may_goto}: false while the loop allowance lasts (and counts it down), then true (take the jump). */
+    public boolean mayGotoJumps() {
+        if (mayGoto > 0) {
+            mayGoto--;
+            return false;
+        }
+        return true;
+    }
+
     /** Pushes a stack frame and returns the address of its top (r10). */
-    long enterFrame() {
+    public long enterFrame() {
         if (depth + 1 >= MAX_FRAMES) {
             throw new BpfRuntimeException("call stack too deep: more than " + MAX_FRAMES + " frames");
         }
@@ -78,7 +124,8 @@ public final class Execution implements HelperContext {
         return f.address(STACK_SIZE);
     }
 
-    void leaveFrame() {
+    /** Pops the frame {@link #enterFrame()} pushed. */
+    public void leaveFrame() {
         depth--;
     }
 
