@@ -38,9 +38,15 @@ public final class TestNetwork implements AutoCloseable {
         try {
             ip("netns", "add", ns);
             ip("link", "add", host, "type", "veth", "peer", "name", peer, "netns", ns);
+            // Quiet links: no IPv6 (router/neighbour solicitations) and static neighbours (no ARP), so the only
+            // packets on the pair are the ones a test sends, and counts are exact.
+            sysctl(null, "net.ipv6.conf." + host + ".disable_ipv6=1");
+            sysctl(ns, "net.ipv6.conf." + peer + ".disable_ipv6=1");
             ip("addr", "add", HOST_ADDRESS + "/30", "dev", host);
-            ip("link", "set", host, "up");
             ip("-n", ns, "addr", "add", PEER_ADDRESS + "/30", "dev", peer);
+            ip("neigh", "replace", PEER_ADDRESS, "lladdr", mac(null, peer, ns), "dev", host, "nud", "permanent");
+            ip("-n", ns, "neigh", "replace", HOST_ADDRESS, "lladdr", mac(null, host, null), "dev", peer, "nud", "permanent");
+            ip("link", "set", host, "up");
             ip("-n", ns, "link", "set", peer, "up");
             ip("-n", ns, "link", "set", "lo", "up");
             return net;
@@ -79,6 +85,34 @@ public final class TestNetwork implements AutoCloseable {
     public void close() {
         exec("ip", "link", "del", host);
         exec("ip", "netns", "del", namespace);
+    }
+
+    private static void sysctl(String ns, String setting) {
+        int rc = ns == null ? exec("sysctl", "-q", "-w", setting) : exec("ip", "netns", "exec", ns, "sysctl", "-q", "-w", setting);
+        if (rc != 0) {
+            throw new IllegalStateException("sysctl -w " + setting + (ns == null ? "" : " in " + ns) + " exited " + rc);
+        }
+    }
+
+    /** The MAC address of {@code dev} (in namespace {@code ns}, or this one when null). */
+    private static String mac(String unused, String dev, String ns) {
+        java.nio.file.Path address = java.nio.file.Path.of("/sys/class/net", dev, "address");
+        try {
+            if (ns == null) {
+                return java.nio.file.Files.readString(address).strip();
+            }
+            Process p = new ProcessBuilder("ip", "netns", "exec", ns, "cat", address.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("cannot read the MAC address of " + dev + " in " + ns + ": " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the MAC address of " + dev + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void ip(String... args) {
