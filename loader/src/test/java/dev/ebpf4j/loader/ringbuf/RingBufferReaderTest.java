@@ -85,6 +85,53 @@ class RingBufferReaderTest {
         }
     }
 
+    /** Outputs a counter kept in slot 0 of an array map, incremented each run: records 0, 1, 2, ... */
+    private static Fd sequence(Fd ringbuf, Fd counter) {
+        List<Instruction> insns = List.of(
+                Instruction.of(Opcode.ST | Opcode.MEM | Opcode.W, 10, 0, -4, 0),
+                Instruction.mov64Reg(2, 10),
+                Instruction.of(Opcode.ALU64 | Opcode.ADD | Opcode.K, 2, 0, 0, -4),
+                Instruction.loadMapFd(1, counter.raw()),
+                Instruction.callHelper(1),                                              // map_lookup_elem
+                Instruction.of(Opcode.JMP | Opcode.JEQ | Opcode.K, 0, 0, 11, 0),         // if !r0 goto out
+                Instruction.of(Opcode.LDX | Opcode.MEM | Opcode.DW, 1, 0, 0, 0),
+                Instruction.of(Opcode.STX | Opcode.MEM | Opcode.DW, 10, 1, -16, 0),
+                Instruction.of(Opcode.ALU64 | Opcode.ADD | Opcode.K, 1, 0, 0, 1),
+                Instruction.of(Opcode.STX | Opcode.MEM | Opcode.DW, 0, 1, 0, 0),
+                Instruction.loadMapFd(1, ringbuf.raw()),
+                Instruction.mov64Reg(2, 10),
+                Instruction.of(Opcode.ALU64 | Opcode.ADD | Opcode.K, 2, 0, 0, -16),
+                Instruction.mov64(3, 8),
+                Instruction.mov64(4, 0),
+                Instruction.callHelper(130),                                            // ringbuf_output
+                Instruction.mov64(0, 2),                                                // out:
+                Instruction.exit());
+        return Bpf.progLoad(ProgramType.XDP.value(), Instructions.encode(insns), "GPL", "e4j_seq");
+    }
+
+    @Test
+    void aBurstOfAHundredThousandRecordsArrivesWholeAndInOrder() {
+        int burst = 100_000;
+        int size = 4 << 20; // 100k records of 16 bytes fit
+        try (Fd map = Bpf.mapCreate(MapType.RINGBUF.value(), 0, 0, size, 0, "e4j_rb");
+             Fd counter = Bpf.mapCreate(MapType.ARRAY.value(), 4, 8, 1, 0, "e4j_seq");
+             Fd prog = sequence(map, counter);
+             RingBufferReader reader = RingBufferReader.open(map, size)) {
+            Bpf.progTestRun(prog, packet(0), burst, 0);
+            long[] next = {0};
+            int n = reader.drain(r -> {
+                long v = r.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+                if (v != next[0]) {
+                    throw new AssertionError("record " + next[0] + " is " + v);
+                }
+                next[0]++;
+            });
+            assertEquals(burst, n);
+            assertEquals(burst, next[0]);
+            assertEquals(0, reader.available());
+        }
+    }
+
     @Test
     void pollTimesOutWhenNothingComes() {
         try (Fd map = Bpf.mapCreate(MapType.RINGBUF.value(), 0, 0, SIZE, 0, "e4j_rb");
