@@ -36,6 +36,8 @@ final class FallbackProgram implements BpfProgram {
     private final String verifierLog;
     private final Supplier<String> why;
     private volatile boolean closed;
+    /** The in-process interface this program is attached to, detached when the program closes. */
+    private volatile VirtualInterface attachedTo;
 
     FallbackProgram(VmProgram program, ProgramSpec spec, String verifierLog, Supplier<String> why) {
         this.program = program;
@@ -81,6 +83,46 @@ final class FallbackProgram implements BpfProgram {
                     + " bytes) does not fit dataOutSize " + input.dataOutSize() + " (ENOSPC)");
         }
         return new TestRun.Result(r.returnValue() & 0xffff_ffffL, dataOut, ctxOut, r.duration().toNanos());
+    }
+
+    /**
+     * Attaches to the in-process interface {@code ifname} ({@link VirtualInterface}): packets come from
+     * {@link VirtualInterface#inject} or {@link PcapReplay}; the NIC of that name is not intercepted.
+     */
+    @Override
+    public dev.ebpf4j.loader.link.Link attachXdp(String ifname, dev.ebpf4j.loader.XdpMode mode) {
+        if (type() != ProgramType.XDP) {
+            throw new IllegalArgumentException("program '" + name() + "' is " + type().bpftoolName() + ", not xdp");
+        }
+        VirtualInterface vif = VirtualInterface.named(ifname);
+        vif.attach(this);
+        attachedTo = vif;
+        FallbackProgram self = this;
+        return new dev.ebpf4j.loader.link.Link() {
+            private volatile boolean attached = true;
+
+            @Override
+            public String describe() {
+                return "xdp on in-process interface " + ifname + " (fallback VM)";
+            }
+
+            @Override
+            public boolean attached() {
+                return attached;
+            }
+
+            @Override
+            public void pin(java.nio.file.Path path) {
+                throw new UnsupportedOperationException("pinning needs the kernel runtime; this program runs in the"
+                        + " fallback VM (" + why.get() + ")");
+            }
+
+            @Override
+            public void close() {
+                attached = false;
+                vif.detach(self);
+            }
+        };
     }
 
     /** tc programs see the packet from its Ethernet header; socket filters, cgroup skb and lwt from the network header. */
@@ -191,6 +233,10 @@ final class FallbackProgram implements BpfProgram {
 
     @Override
     public void close() {
+        VirtualInterface vif = attachedTo;
+        if (vif != null) {
+            vif.detach(this);
+        }
         closed = true;
     }
 
