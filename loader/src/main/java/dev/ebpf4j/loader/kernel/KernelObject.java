@@ -27,6 +27,17 @@ import dev.ebpf4j.object.btf.Btf;
  * global data; maps pinned by name stay pinned (that is what pinning is for).
  */
 public final class KernelObject implements LoadedObject {
+    private KernelTraceLog traceLog;
+
+    /** The trace pipe, read from the first call on (what programs print with bpf_printk, machine-wide). */
+    @Override
+    public synchronized dev.ebpf4j.loader.TraceLog traceLog() {
+        if (traceLog == null) {
+            traceLog = new KernelTraceLog();
+        }
+        return traceLog;
+    }
+
     private final ObjectSpec spec;
     private final Map<String, KernelMap> maps = new LinkedHashMap<>();
     private final Map<String, KernelProgram> programs = new LinkedHashMap<>();
@@ -144,6 +155,9 @@ public final class KernelObject implements LoadedObject {
             return;
         }
         closed = true;
+        if (traceLog != null) {
+            traceLog.close();
+        }
         RuntimeException first = null;
         List<AutoCloseable> all = new ArrayList<>(programs.values());
         all.addAll(maps.values());
