@@ -32,7 +32,7 @@ public record NetlinkMessage(int type, int flags, int seq, int portId, ByteBuffe
     public static final int NLA_F_NESTED = 1 << 15;
     private static final int NLA_TYPE_MASK = ~(NLA_F_NESTED | (1 << 14));
 
-    /** Splits a datagram into messages; a malformed length ends with a {@link NetlinkException}-free IllegalStateException. */
+    /** Splits a datagram into messages; a length that does not fit ends in a {@link MalformedNetlinkException}. */
     public static List<NetlinkMessage> parseAll(ByteBuffer datagram) {
         ByteBuffer b = datagram.duplicate().order(ByteOrder.nativeOrder());
         List<NetlinkMessage> out = new ArrayList<>();
@@ -40,7 +40,7 @@ public record NetlinkMessage(int type, int flags, int seq, int portId, ByteBuffe
             int start = b.position();
             int len = b.getInt(start);
             if (len < HEADER_SIZE || len > b.remaining()) {
-                throw new IllegalStateException("netlink message at offset " + start + " has length " + len
+                throw new MalformedNetlinkException("netlink message at offset " + start + " has length " + len
                         + " with " + b.remaining() + " bytes left");
             }
             ByteBuffer payload = b.slice(start + HEADER_SIZE, len - HEADER_SIZE).order(ByteOrder.nativeOrder());

@@ -78,6 +78,10 @@ public final class NetlinkSocket implements AutoCloseable {
                     continue; // a reply to an earlier request that gave up
                 }
                 if (m.type() == NetlinkMessage.NLMSG_ERROR) {
+                    if (m.payload().limit() < 4) {
+                        throw new MalformedNetlinkException(operation + ": an error reply of " + m.payload().limit()
+                                + " bytes has no error code");
+                    }
                     int error = m.payload().getInt(0);
                     if (error == 0) {
                         return replies;

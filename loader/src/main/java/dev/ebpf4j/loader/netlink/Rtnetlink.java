@@ -79,6 +79,10 @@ public final class Rtnetlink {
 
     static Link parseLink(ByteBuffer payload) {
         ByteBuffer b = payload.duplicate().order(ByteOrder.nativeOrder());
+        if (b.limit() < IFINFOMSG_SIZE) {
+            throw new MalformedNetlinkException("RTM_NEWLINK payload of " + b.limit() + " bytes is shorter than"
+                    + " struct ifinfomsg (" + IFINFOMSG_SIZE + ")");
+        }
         int index = b.getInt(4);
         Map<Integer, ByteBuffer> attrs = NetlinkMessage.attributes(b, IFINFOMSG_SIZE);
         String name = attrs.containsKey(IFLA_IFNAME) ? NetlinkMessage.string(attrs.get(IFLA_IFNAME)) : "";
