@@ -312,6 +312,9 @@ public final class KernelMap implements BpfMap {
             throw new PinException(name, abs, "the directory " + parent + " does not exist", null);
         }
         String fs = Bpffs.fileSystemType(parent);
+        if (!"bpf".equals(fs) && abs.startsWith(Bpffs.DEFAULT) && Bpffs.mountDefault()) {
+            fs = Bpffs.fileSystemType(parent);
+        }
         if (!"bpf".equals(fs)) {
             throw new PinException(name, abs, parent + " is not in a BPF file system (it is on " + fs
                     + "): pin under a bpffs mount such as /sys/fs/bpf", null);
@@ -397,7 +400,28 @@ public final class KernelMap implements BpfMap {
 
     /** bpffs checks. */
     static final class Bpffs {
+        static final Path DEFAULT = Path.of("/sys/fs/bpf");
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Bpffs.class);
+
         private Bpffs() {}
+
+        /**
+         * Mounts bpffs at /sys/fs/bpf when nothing is mounted there (as systemd normally does at boot); true when
+         * it mounted it.
+         */
+        static synchronized boolean mountDefault() {
+            if (!Files.isDirectory(DEFAULT) || "bpf".equals(fileSystemType(DEFAULT))) {
+                return false;
+            }
+            try {
+                dev.ebpf4j.bindings.Syscall.mount("bpf", DEFAULT.toString(), "bpf");
+                LOG.info("ebpf4j: mounted bpffs at {}", DEFAULT);
+                return true;
+            } catch (SyscallException e) {
+                LOG.debug("mounting bpffs at {} failed: {}", DEFAULT, e.getMessage());
+                return false;
+            }
+        }
 
         /** The type of the file system {@code dir} is on, from /proc/self/mounts (longest mount point that holds it). */
         static String fileSystemType(Path dir) {
