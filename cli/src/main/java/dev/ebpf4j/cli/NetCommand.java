@@ -63,7 +63,7 @@ final class NetCommand implements Callable<Integer> {
     }
 
     @Command(name = "list", aliases = "show", mixinStandardHelpOptions = true,
-            description = "List the XDP programs attached to every interface, or to one.",
+            description = "List the XDP and tc programs attached to every interface, or to one.",
             footer = {"", "Examples:", "  ebpf4j net list", "  ebpf4j -j net list dev veth0"})
     static final class ListCmd implements Callable<Integer> {
         @ParentCommand
@@ -90,8 +90,12 @@ final class NetCommand implements Callable<Integer> {
         int list(Main main, PrintWriter out, String dev) {
             Integer only = dev == null ? null : ifindex(dev);
             List<Rtnetlink.Link> links;
+            List<TcListing.Entry> tc = new ArrayList<>();
             try (NetlinkSocket nl = NetlinkSocket.openRoute()) {
                 links = only == null ? Rtnetlink.links(nl) : List.of(Rtnetlink.link(nl, only));
+                for (Rtnetlink.Link l : links) {
+                    tc.addAll(TcListing.entries(nl, l));
+                }
             }
             Output output = main.output();
             if (output.json()) {
@@ -106,11 +110,12 @@ final class NetCommand implements Callable<Integer> {
                         n.put("id", Integer.parseInt(e[1]));
                     }
                 }
-                root.putArray("tc");
+                ArrayNode tcs = root.putArray("tc");
+                tc.forEach(e -> tcs.add(e.json()));
                 root.putArray("flow_dissector");
                 ArrayNode wrapper = output.array();
                 wrapper.add(root);
-                output.print(out, wrapper);
+                output.printBpftool(out, wrapper);
                 return 0;
             }
             out.println("xdp:");
@@ -121,6 +126,7 @@ final class NetCommand implements Callable<Integer> {
             }
             out.println();
             out.println("tc:");
+            tc.forEach(e -> out.println(e.text()));
             out.println();
             out.println("flow_dissector:");
             out.println();

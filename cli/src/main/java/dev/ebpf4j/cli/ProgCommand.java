@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ebpf4j prog}: the programs loaded in the kernel, as {@code bpftool prog} shows them. */
 @Command(name = "prog", mixinStandardHelpOptions = true, description = "Inspect the eBPF programs loaded in the kernel.",
-        subcommands = {ProgCommand.Show.class, ProgDumpCommand.class, ProgRunCommand.class, ProgTracelogCommand.class},
+        subcommands = {ProgCommand.Show.class, ProgDumpCommand.class, ProgRunCommand.class, ProgTracelogCommand.class,
+                ProgLoadCommand.class, ProgLoadCommand.All.class},
         footer = {"", "Examples:", "  ebpf4j prog", "  ebpf4j prog show name hello", "  ebpf4j prog dump xlated id 42 linum",
                 "  ebpf4j --runtime fallback prog run file examples/hello.bpf.o data_in packet.bin tracelog"})
 final class ProgCommand implements Runnable {

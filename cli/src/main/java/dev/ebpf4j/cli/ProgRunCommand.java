@@ -69,12 +69,23 @@ final class ProgRunCommand implements Callable<Integer> {
     public Integer call() {
         Request req = parse(words);
         RuntimeKind runtime = prog.main.runtime();
+        if (req.kernelForm() != null && runtime == RuntimeKind.FALLBACK) {
+            throw new IllegalStateException("prog run " + req.kernelForm() + ": programs by id, tag, name or pinned path"
+                    + " are programs in the kernel, which the fallback VM cannot reach; run one from its object file:"
+                    + " prog run file OBJ.o [name NAME] data_in FILE ...");
+        }
         if (req.kernelForm() != null) {
-            throw new IllegalStateException("prog run " + req.kernelForm() + ": " + (runtime == RuntimeKind.FALLBACK
-                    ? "programs by id, tag, name or pinned path are programs in the kernel, which the fallback VM"
-                    + " cannot reach"
-                    : "running a program already in the kernel (by id, tag, name or pinned path) is not implemented"
-                    + " yet") + "; run one from its object file: prog run file OBJ.o [name NAME] data_in FILE ...");
+            if (req.tracelog()) {
+                throw new IllegalStateException("tracelog: a program in the kernel writes to the trace pipe; read it"
+                        + " with 'prog tracelog'");
+            }
+            byte[] dataIn = req.dataIn() == null ? null : read(req.dataIn());
+            byte[] ctxIn = req.ctxIn() == null ? null : read(req.ctxIn());
+            String[] form = req.kernelForm().split(" ", 2);
+            dev.ebpf4j.loader.inspect.ProgramInfo info = Handles.program(new dev.ebpf4j.loader.inspect.Inspector(),
+                    List.of(form[0], form[1]), 0, spec.commandLine());
+            print(req, kernelRun(info.id(), req, dataIn, ctxIn), dataIn != null, ctxIn != null, List.of());
+            return 0;
         }
         byte[] dataIn = req.dataIn() == null ? null : read(req.dataIn());
         byte[] ctxIn = req.ctxIn() == null ? null : read(req.ctxIn());
@@ -105,6 +116,66 @@ final class ProgRunCommand implements Callable<Integer> {
             print(req, r, dataIn != null, ctxIn != null, lines);
         }
         return 0;
+    }
+
+    /** bpftool's default room for data_out and ctx_out when no size is given. */
+    static final int DEFAULT_OUT_SIZE = 32 * 1024;
+
+    /**
+     * {@code BPF_PROG_TEST_RUN} of the kernel's program {@code id}, as bpftool's {@code prog run} makes it: data out and
+     * context out only when asked for, with data_size_out/ctx_size_out or 32 KiB of room.
+     */
+    static TestRun.Result kernelRun(int id, Request req, byte[] dataIn, byte[] ctxIn) {
+        try (dev.ebpf4j.bindings.Fd fd = dev.ebpf4j.bindings.Bpf.progGetFdById(id);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment attr = dev.ebpf4j.bindings.Bpf.newAttr(arena);
+            java.lang.foreign.MemorySegment test = dev.ebpf4j.bindings.uapi.bpf_attr.test(attr);
+            dev.ebpf4j.bindings.uapi.bpf_attr.test.prog_fd(test, fd.raw());
+            dev.ebpf4j.bindings.uapi.bpf_attr.test.repeat(test, req.repeat());
+            java.lang.foreign.MemorySegment dataOut = null;
+            java.lang.foreign.MemorySegment ctxOut = null;
+            if (dataIn != null) {
+                dev.ebpf4j.bindings.uapi.bpf_attr.test.data_in(test, segment(arena, dataIn).address());
+                dev.ebpf4j.bindings.uapi.bpf_attr.test.data_size_in(test, dataIn.length);
+                if (req.dataOut() != null) {
+                    int size = req.dataSizeOut() > 0 ? req.dataSizeOut() : DEFAULT_OUT_SIZE;
+                    dataOut = arena.allocate(size, 8);
+                    dev.ebpf4j.bindings.uapi.bpf_attr.test.data_out(test, dataOut.address());
+                    dev.ebpf4j.bindings.uapi.bpf_attr.test.data_size_out(test, size);
+                }
+            }
+            if (ctxIn != null) {
+                dev.ebpf4j.bindings.uapi.bpf_attr.test.ctx_in(test, segment(arena, ctxIn).address());
+                dev.ebpf4j.bindings.uapi.bpf_attr.test.ctx_size_in(test, ctxIn.length);
+                if (req.ctxOut() != null) {
+                    int size = req.ctxSizeOut() > 0 ? req.ctxSizeOut() : DEFAULT_OUT_SIZE;
+                    ctxOut = arena.allocate(size, 8);
+                    dev.ebpf4j.bindings.uapi.bpf_attr.test.ctx_out(test, ctxOut.address());
+                    dev.ebpf4j.bindings.uapi.bpf_attr.test.ctx_size_out(test, size);
+                }
+            }
+            try {
+                dev.ebpf4j.bindings.Bpf.progTestRun(attr);
+            } catch (dev.ebpf4j.bindings.BpfException e) {
+                throw new Handles.Failure("failed to run program: " + dev.ebpf4j.bindings.Errno.describe(e.errno()));
+            }
+            byte[] data = dataOut == null ? new byte[0] : dataOut.asSlice(0, Math.min(dataOut.byteSize(),
+                    Integer.toUnsignedLong(dev.ebpf4j.bindings.uapi.bpf_attr.test.data_size_out(test))))
+                    .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            byte[] ctx = ctxOut == null ? null : ctxOut.asSlice(0, Math.min(ctxOut.byteSize(),
+                    Integer.toUnsignedLong(dev.ebpf4j.bindings.uapi.bpf_attr.test.ctx_size_out(test))))
+                    .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            return new TestRun.Result(Integer.toUnsignedLong(dev.ebpf4j.bindings.uapi.bpf_attr.test.retval(test)), data,
+                    ctx, Integer.toUnsignedLong(dev.ebpf4j.bindings.uapi.bpf_attr.test.duration(test)));
+        } catch (dev.ebpf4j.bindings.BpfException e) {
+            throw new Handles.Failure("get by id (" + id + "): " + dev.ebpf4j.bindings.Errno.describe(e.errno()));
+        }
+    }
+
+    private static java.lang.foreign.MemorySegment segment(java.lang.foreign.Arena arena, byte[] bytes) {
+        java.lang.foreign.MemorySegment s = arena.allocate(Math.max(1, bytes.length), 8);
+        java.lang.foreign.MemorySegment.copy(bytes, 0, s, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return s;
     }
 
     private static BpfProgram first(BpfObject obj) {

@@ -35,6 +35,15 @@ public interface BpfProgram extends AutoCloseable {
         throw new UnsupportedOperationException(name() + ": this runtime cannot attach XDP programs");
     }
 
+    /**
+     * Attaches this tc program ({@code SEC("tc")}, a classifier) to interface {@code ifname}, on its ingress or egress
+     * hook: a tcx bpf_link where the kernel has tcx (6.6+), else a clsact cls_bpf filter in direct-action mode;
+     * closing the link detaches it.
+     */
+    default dev.ebpf4j.loader.link.Link attachTc(String ifname, boolean ingress) {
+        throw new UnsupportedOperationException(name() + ": this runtime cannot attach tc programs");
+    }
+
     /** Attaches this program to tracepoint {@code category/name}. */
     default dev.ebpf4j.loader.link.Link attachTracepoint(String category, String name) {
         throw new UnsupportedOperationException(name() + ": this runtime cannot attach to tracepoints");

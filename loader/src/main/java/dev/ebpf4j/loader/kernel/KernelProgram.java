@@ -165,6 +165,12 @@ public final class KernelProgram implements BpfProgram {
     }
 
     @Override
+    public dev.ebpf4j.loader.link.Link attachTc(String ifname, boolean ingress) {
+        int ifindex = dev.ebpf4j.bindings.Syscall.ifNameToIndex(ifname);
+        return dev.ebpf4j.loader.link.Attach.tcx(fd(), ifindex, ingress);
+    }
+
+    @Override
     public dev.ebpf4j.loader.link.Link attachTracepoint(String category, String name) {
         return dev.ebpf4j.loader.link.Attach.tracepoint(fd(), category, name);
     }

@@ -111,6 +111,64 @@ public final class Attach {
                 | dev.ebpf4j.loader.netlink.Rtnetlink.XDP_FLAGS_DRV_MODE | dev.ebpf4j.loader.netlink.Rtnetlink.XDP_FLAGS_HW_MODE));
     }
 
+    /**
+     * tc on interface {@code ifindex}, ingress or egress: a tcx bpf_link ({@code BPF_LINK_CREATE} with
+     * {@code BPF_TCX_INGRESS}/{@code BPF_TCX_EGRESS}, kernel 6.6 and later) appended after the programs already there,
+     * or, when the kernel refuses tcx ({@code EINVAL}: it does not know the attach type), a classic clsact cls_bpf
+     * filter ({@link #tcClassic}). Closing the link detaches.
+     */
+    public static Link tcx(Fd program, int ifindex, boolean ingress) {
+        AttachType type = ingress ? AttachType.TCX_INGRESS : AttachType.TCX_EGRESS;
+        try {
+            Fd link = Bpf.linkCreate(program, ifindex, type.value(), 0);
+            return new FdLink("tcx " + (ingress ? "ingress" : "egress") + " ifindex " + ifindex, link, null);
+        } catch (BpfException e) {
+            if (!e.is(Errno.EINVAL)) {
+                throw e;
+            }
+            LOG.debug("tc ifindex {}: BPF_LINK_CREATE (tcx) refused ({}), attaching a clsact filter", ifindex, e.errnoName());
+        }
+        return tcClassic(program, ifindex, ingress);
+    }
+
+    /**
+     * tc the classic way, as {@code tc filter add dev IF ingress bpf da} and libbpf's {@code bpf_tc_attach} do: the
+     * {@code clsact} qdisc (added if missing) and a cls_bpf filter in direct-action mode named {@code NAME:[ID]},
+     * with the handle and priority the kernel picks. Closing deletes the filter, and the qdisc when this call made it
+     * and nothing else is left on it.
+     */
+    public static Link tcClassic(Fd program, int ifindex, boolean ingress) {
+        return tcClassic(program, ifindex, ingress, 0, 0);
+    }
+
+    /** {@link #tcClassic(Fd, int, boolean)} with an explicit filter {@code handle} and {@code priority} (0: any). */
+    public static Link tcClassic(Fd program, int ifindex, boolean ingress, int handle, int priority) {
+        String name;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment info = Bpf.progInfo(program, a);
+            name = Bpf.cString(dev.ebpf4j.bindings.uapi.bpf_prog_info.name(info)) + ":["
+                    + dev.ebpf4j.bindings.uapi.bpf_prog_info.id(info) + "]";
+        }
+        try (dev.ebpf4j.loader.netlink.NetlinkSocket nl = dev.ebpf4j.loader.netlink.NetlinkSocket.openRoute()) {
+            boolean created = dev.ebpf4j.loader.netlink.TrafficControl.addClsact(nl, ifindex);
+            try {
+                dev.ebpf4j.loader.netlink.TrafficControl.Filter f = dev.ebpf4j.loader.netlink.TrafficControl.addBpfFilter(
+                        nl, ifindex, dev.ebpf4j.loader.netlink.TrafficControl.clsactParent(ingress), handle, priority,
+                        program.raw(), name);
+                return new TcFilterLink(ifindex, ingress, f, created);
+            } catch (RuntimeException e) {
+                if (created) {
+                    try {
+                        dev.ebpf4j.loader.netlink.TrafficControl.deleteClsact(nl, ifindex);
+                    } catch (RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
+        }
+    }
+
     /** Attaches to a perf event with a bpf_link when the kernel can, else with the ioctl (kernels before 5.15). */
     private static Link onPerfEvent(Fd program, Fd perf, String description) {
         try {
