@@ -8,7 +8,7 @@ __u64 rb_dropped = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
+	__uint(max_entries, 64 << 20);
 } events SEC(".maps");
 
 static __always_inline int produce(__u32 size_words, __u32 size)

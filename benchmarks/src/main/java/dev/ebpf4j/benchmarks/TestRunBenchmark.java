@@ -24,7 +24,12 @@ import dev.ebpf4j.vm.Engine;
 /**
  * The same programs run through {@code BpfProgram.testRun} on the kernel ({@code BPF_PROG_TEST_RUN}) and on the
  * fallback VM (JIT, interpreter), {@code repeat} runs per call on both sides so the kernel's syscall is amortised.
- * With the default repeat of 1000, the score in µs/op is the time per run in ns.
+ * With repeat 1000 the score in µs/op is the time per run in ns (with repeat 1,000,000: in ms/op).
+ *
+ * <p>An XDP test run with repeat &gt; 1 costs the kernel a fixed ~15 ms on the build machine whatever the repeat
+ * (it switches the XDP dispatcher to the program and back, each a synchronize_rcu), so the kernel needs a repeat of
+ * about 10^6 before the runs dominate; {@code benchmarks/run-all} runs the kernel with that. The tear-down prints the
+ * runtime's own per-run time of the last call (the kernel's {@code duration}; the VM's, without its context setup).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +48,7 @@ public class TestRunBenchmark {
     private BpfObject obj;
     private BpfProgram prog;
     private TestRun.Input input;
+    private TestRun.Result last;
 
     @Setup
     public void setUp() {
@@ -75,11 +81,16 @@ public class TestRunBenchmark {
 
     @Benchmark
     public long testRun() {
-        return prog.testRun(input).retval();
+        last = prog.testRun(input);
+        return last.retval();
     }
 
     @TearDown
     public void tearDown() {
+        if (last != null) {
+            System.out.println("# " + program + " on " + runtime + ", repeat " + repeat + ": " + last.durationNanos()
+                    + " ns per run as the runtime measures it (last call)");
+        }
         obj.close();
         System.clearProperty(Engine.PROPERTY);
     }
