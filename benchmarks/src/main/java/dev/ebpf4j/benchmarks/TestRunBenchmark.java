@@ -27,7 +27,7 @@ import dev.ebpf4j.vm.Engine;
  * With repeat 1000 the score in µs/op is the time per run in ns (with repeat 1,000,000: in ms/op).
  *
  * <p>An XDP test run with repeat &gt; 1 costs the kernel a fixed ~15 ms on the build machine whatever the repeat
- * (it switches the XDP dispatcher to the program and back, each a synchronize_rcu), so the kernel needs a repeat of
+ * (most likely switching the XDP dispatcher to the program and back; inferred, not traced), so the kernel needs a repeat of
  * about 10^6 before the runs dominate; {@code benchmarks/run-all} runs the kernel with that. The tear-down prints the
  * runtime's own per-run time of the last call (the kernel's {@code duration}; the VM's, without its context setup).
  */
