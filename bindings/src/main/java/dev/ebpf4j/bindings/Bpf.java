@@ -113,17 +113,39 @@ public final class Bpf {
 
     /** {@link #mapLookup(Fd, MemorySegment, MemorySegment)} with {@code flags} (e.g. {@code BPF_F_LOCK}). */
     public static boolean mapLookup(Fd map, MemorySegment key, MemorySegment value, long flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = elemAttr(arena, map, key, value, flags);
-            return callUnlessNoEntry(BpfCommand.MAP_LOOKUP_ELEM, attr);
-        }
+        return elemCall(BpfCommand.MAP_LOOKUP_ELEM, map, key, value, flags, true);
     }
 
     /** {@code BPF_MAP_UPDATE_ELEM} with {@code flags} {@code BPF_ANY}, {@code BPF_NOEXIST} or {@code BPF_EXIST}. */
     public static void mapUpdate(Fd map, MemorySegment key, MemorySegment value, long flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            call(BpfCommand.MAP_UPDATE_ELEM, elemAttr(arena, map, key, value, flags));
+        elemCall(BpfCommand.MAP_UPDATE_ELEM, map, key, value, flags, false);
+    }
+
+    /**
+     * The size of the element commands' part of {@code bpf_attr} ({@code map_fd}, {@code key}, {@code value},
+     * {@code flags}): what libbpf passes too, so the kernel copies 32 bytes rather than the whole union.
+     */
+    static final long ELEM_ATTR_SIZE = 32;
+    /** Each thread's attr for the element commands, reused: map lookups and updates allocate nothing. */
+    private static final ThreadLocal<MemorySegment> ELEM_ATTR =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(ELEM_ATTR_SIZE, 8));
+
+    private static boolean elemCall(BpfCommand cmd, Fd map, MemorySegment key, MemorySegment value, long flags,
+                                    boolean missingIsFalse) {
+        MemorySegment attr = ELEM_ATTR.get();
+        attr.set(ValueLayout.JAVA_LONG, 0, 0L); // map_fd and its padding
+        bpf_attr.map_fd(attr, map.raw());
+        bpf_attr.key(attr, address(key));
+        bpf_attr.value(attr, address(value));
+        bpf_attr.flags(attr, flags);
+        long r = Syscall.bpf(cmd.value(), attr, ELEM_ATTR_SIZE);
+        if (r == -ENOENT && missingIsFalse) {
+            return false;
         }
+        if (r < 0) {
+            throw new BpfException(cmd.value(), (int) -r);
+        }
+        return true;
     }
 
     /**

@@ -28,6 +28,9 @@ public final class Syscall {
 
     private static final Linker LINKER = Linker.nativeLinker();
     static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    /** Each thread's errno capture buffer for {@link #bpf}, reused call after call (freed with the thread's local). */
+    private static final ThreadLocal<MemorySegment> BPF_CALL_STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
@@ -100,8 +103,8 @@ public final class Syscall {
         if (size < 0 || size > attr.byteSize()) {
             throw new IllegalArgumentException("size " + size + " outside the attr segment of " + attr.byteSize() + " bytes");
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+        try {
+            MemorySegment state = BPF_CALL_STATE.get(); // bpf() is the hot call: no arena per call
             long r = (long) SYSCALL_3.invokeExact(state, (long) arch().bpf(), (long) cmd, attr, size);
             return r < 0 ? -errno(state) : r;
         } catch (Throwable t) {
