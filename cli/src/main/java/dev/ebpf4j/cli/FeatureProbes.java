@@ -1,5 +1,8 @@
 package dev.ebpf4j.cli;
 
+import dev.ebpf4j.loader.kernel.KernelBtf;
+import dev.ebpf4j.loader.kernel.KernelProbes;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -17,7 +20,6 @@ import dev.ebpf4j.object.AttachType;
 import dev.ebpf4j.object.MapSpec;
 import dev.ebpf4j.object.MapType;
 import dev.ebpf4j.object.ProgramType;
-import dev.ebpf4j.object.btf.Btf;
 import dev.ebpf4j.object.btf.BtfLinkage;
 import dev.ebpf4j.object.btf.BtfType;
 
@@ -146,78 +148,9 @@ final class FeatureProbes {
                 || log.contains("program of this type cannot use helper "));
     }
 
-    /** True when a small map of {@code type} can be created (libbpf's probe arguments). */
+    /** True when a small map of {@code type} can be created (the loader's probe, libbpf's arguments). */
     static boolean mapType(MapType type) {
-        int key = 4;
-        int value = 4;
-        int max = 1;
-        int flags = 0;
-        int btfFd = 0;
-        switch (type) {
-            case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, ARRAY, PERCPU_ARRAY -> value = 8;
-            case LPM_TRIE -> {
-                key = 8;
-                value = 8;
-                flags = MapSpec.BPF_F_NO_PREALLOC;
-            }
-            case STACK_TRACE -> value = 8;
-            case QUEUE, STACK, BLOOM_FILTER -> key = 0;
-            case RINGBUF, USER_RINGBUF -> {
-                key = 0;
-                value = 0;
-                max = 4096;
-            }
-            case ARENA -> {
-                key = 0;
-                value = 0;
-                max = 1;
-                flags = MapSpec.BPF_F_MMAPABLE;
-            }
-            case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> {
-                key = 8; // a u64 cgroup id (struct bpf_cgroup_storage_key is 16 bytes with its padding)
-                value = 8;
-                max = 0;
-            }
-            case ARRAY_OF_MAPS, HASH_OF_MAPS -> {
-                try (Fd inner = Bpf.mapCreate(MapType.ARRAY.value(), 4, 4, 1, 0, "")) {
-                    return createMap(type, 4, 4, 1, 0, inner.raw()) == 0;
-                } catch (RuntimeException e) {
-                    return false;
-                }
-            }
-            case SK_STORAGE, INODE_STORAGE, TASK_STORAGE, CGRP_STORAGE -> {
-                // need BTF for key/value: an EINVAL that is not about the type means the kernel knows it
-                int errno = createMap(type, 4, 8, 0, MapSpec.BPF_F_NO_PREALLOC, 0);
-                return errno == 0 || errno == Errno.EINVAL.number() || errno == ENOTSUPP;
-            }
-            case STRUCT_OPS -> {
-                int errno = createMap(type, 4, 4, 1, 0, 0);
-                return errno == 0 || errno == ENOTSUPP || errno == Errno.EINVAL.number();
-            }
-            case UNSPEC -> {
-                return false;
-            }
-            default -> { }
-        }
-        return createMap(type, key, value, max, flags, btfFd) == 0;
-    }
-
-    private static int createMap(MapType type, int key, int value, int max, int flags, int innerFd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = Bpf.newAttr(arena);
-            bpf_attr.map_type(attr, type.value());
-            bpf_attr.key_size(attr, key);
-            bpf_attr.value_size(attr, value);
-            bpf_attr.max_entries(attr, max);
-            bpf_attr.map_flags(attr, flags);
-            bpf_attr.inner_map_fd(attr, innerFd);
-            long r = Syscall.bpf(BpfCommand.MAP_CREATE.value(), attr, Bpf.attrSize());
-            if (r >= 0) {
-                Syscall.close((int) r);
-                return 0;
-            }
-            return (int) -r;
-        }
+        return KernelProbes.mapTypeSupported(type);
     }
 
     /** True when the kernel has {@code BPF_LINK_CREATE}: a call with no program fails with EBADF, not EINVAL. */
@@ -258,51 +191,21 @@ final class FeatureProbes {
         return load(ProgramType.SOCKET_FILTER, null, code(MOV_R0_0, insn(0xa6, 0, 0, 0, 1), MOV_R0_0, EXIT), false).ok();
     }
 
-    /** Which BTF kinds the kernel accepts, by name (each a tiny blob that uses the kind). */
+    /** Which BTF kinds the kernel accepts, by name (the loader's probes, each a tiny blob using the kind). */
     static java.util.LinkedHashMap<String, Boolean> btfKinds() {
+        KernelBtf.Features f = KernelProbes.btfFeatures();
         java.util.LinkedHashMap<String, Boolean> kinds = new java.util.LinkedHashMap<>();
-        kinds.put("func", btfLoads(List.of(intType(), new BtfType.FuncProto("", 1, List.of()),
-                new BtfType.Func("f", 2, BtfLinkage.STATIC))));
-        kinds.put("global_func", btfLoads(List.of(intType(), new BtfType.FuncProto("", 1, List.of()),
-                new BtfType.Func("f", 2, BtfLinkage.GLOBAL))));
-        kinds.put("var_datasec", btfLoads(List.of(intType(), new BtfType.Var("x", 1, BtfLinkage.STATIC),
-                new BtfType.Datasec(".data", 4, List.of(new BtfType.VarSecinfo(2, 0, 4))))));
-        kinds.put("float", btfLoads(List.of(new BtfType.Float("float", 4))));
-        kinds.put("decl_tag", btfLoads(List.of(intType(), new BtfType.Var("x", 1, BtfLinkage.GLOBAL),
-                new BtfType.DeclTag("tag", 2, -1, false))));
-        kinds.put("type_tag", btfLoads(List.of(intType(), new BtfType.TypeTag("tag", 1, false), new BtfType.Ptr("", 2))));
-        kinds.put("enum64", btfLoads(List.of(new BtfType.Enum64("e", 8, false, List.of(new BtfType.EnumValue("v", 1))))));
+        kinds.put("global_func", f.globalFunc());
+        kinds.put("var_datasec", f.datasec());
+        kinds.put("float", f.floatKind());
+        kinds.put("decl_tag", f.declTag());
+        kinds.put("type_tag", f.typeTag());
+        kinds.put("enum64", f.enum64());
         return kinds;
-    }
-
-    private static BtfType.Int intType() {
-        return new BtfType.Int("int", 4, 1, 0, 32);
-    }
-
-    private static boolean btfLoads(List<BtfType> types) {
-        byte[] blob = Btf.of(types).encode();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = Bpf.newAttr(arena);
-            MemorySegment b = arena.allocate(blob.length, 8).copyFrom(MemorySegment.ofArray(blob));
-            bpf_attr.btf(attr, b.address());
-            bpf_attr.btf_size(attr, blob.length);
-            long r = Syscall.bpf(BpfCommand.BTF_LOAD.value(), attr, Bpf.attrSize());
-            if (r >= 0) {
-                Syscall.close((int) r);
-                return true;
-            }
-            return false;
-        }
     }
 
     /** {@code KERNEL_VERSION(a, b, c)} of the running kernel (kprobe programs of old kernels check it). */
     static int kernelVersionCode() {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)(?:\\.(\\d+))?")
-                .matcher(System.getProperty("os.version", ""));
-        if (!m.find()) {
-            return 0;
-        }
-        int c = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
-        return (Integer.parseInt(m.group(1)) << 16) | (Integer.parseInt(m.group(2)) << 8) | Math.min(c, 255);
+        return KernelProbes.kernelVersionCode();
     }
 }

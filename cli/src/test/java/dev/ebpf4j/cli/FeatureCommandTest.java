@@ -72,7 +72,7 @@ class FeatureCommandTest {
             List<String> kprobe = JSON.convertValue(root.get("helpers").get("kprobe_available_helpers"),
                     JSON.getTypeFactory().constructCollectionType(List.class, String.class));
             assertTrue(kprobe.contains("bpf_get_current_comm") && !kprobe.contains("bpf_xdp_adjust_head"), kprobe.toString());
-            assertTrue(e.get("btf_kinds").get("func").asBoolean());
+            assertTrue(e.get("btf_kinds").get("global_func").asBoolean());
         }
     }
 

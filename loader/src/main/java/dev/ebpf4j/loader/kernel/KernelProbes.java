@@ -29,7 +29,7 @@ import dev.ebpf4j.object.btf.BtfType;
  * all, which program and map types it knows, which BTF kinds it accepts, its version and its possible CPUs.
  * Probes load a trivial program or create a tiny map and close it at once.
  */
-final class KernelProbes {
+public final class KernelProbes {
     private KernelProbes() {}
 
     /** {@code r0 = 0; exit}. */
@@ -45,7 +45,7 @@ final class KernelProbes {
     private static volatile int possibleCpus;
 
     /** Why bpf() cannot be used here (no syscall, no privilege), or empty when a socket filter loads. */
-    static Optional<String> bpfUnavailable() {
+    public static Optional<String> bpfUnavailable() {
         Optional<String> r = bpfUnavailable;
         if (r == null) {
             r = probeBpf();
@@ -78,7 +78,7 @@ final class KernelProbes {
     }
 
     /** True when the kernel loads a trivial program of {@code type} (with {@code attach} as its expected attach type). */
-    static boolean programTypeSupported(ProgramType type, AttachType attach) {
+    public static boolean programTypeSupported(ProgramType type, AttachType attach) {
         String key = type.name() + "/" + (attach == null ? "" : attach.name());
         return PROGRAM_TYPES.computeIfAbsent(key, k -> loadTrivial(type, attach) == 0);
     }
@@ -106,7 +106,7 @@ final class KernelProbes {
     }
 
     /** True when the kernel creates a small map of {@code type}; types that cannot be probed alone count as supported. */
-    static boolean mapTypeSupported(MapType type) {
+    public static boolean mapTypeSupported(MapType type) {
         return MAP_TYPES.computeIfAbsent(type, KernelProbes::probeMap);
     }
 
@@ -136,7 +136,7 @@ final class KernelProbes {
                 flags = MapSpec.BPF_F_MMAPABLE;
             }
             case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> {
-                key = 12;
+                key = 8; // sizeof(__u64): a cgroup id without attach type (16 with one), never 12
                 value = 8;
                 max = 0;
             }
@@ -174,7 +174,7 @@ final class KernelProbes {
     }
 
     /** The BTF kinds the kernel accepts, each probed by loading a tiny BTF blob that uses it. */
-    static KernelBtf.Features btfFeatures() {
+    public static KernelBtf.Features btfFeatures() {
         KernelBtf.Features f = btfFeatures;
         if (f == null) {
             f = new KernelBtf.Features(
@@ -216,7 +216,7 @@ final class KernelProbes {
      * The running kernel's {@code KERNEL_VERSION(a, b, c)} from its release ({@code uname -r}, as the JVM read it),
      * the patch level capped at 255 as the kernel's macro does; 0 when it cannot be read.
      */
-    static int kernelVersionCode() {
+    public static int kernelVersionCode() {
         return versionCode(System.getProperty("os.version", ""));
     }
 
