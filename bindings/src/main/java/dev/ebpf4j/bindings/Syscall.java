@@ -237,6 +237,31 @@ public final class Syscall {
         }
     }
 
+    private static volatile long pageSize;
+
+    /** The page size, from the auxiliary vector ({@code AT_PAGESZ} in {@code /proc/self/auxv}); read once. */
+    public static long pageSize() {
+        long p = pageSize;
+        if (p != 0) {
+            return p;
+        }
+        try {
+            java.nio.ByteBuffer auxv = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(
+                    java.nio.file.Path.of("/proc/self/auxv"))).order(java.nio.ByteOrder.nativeOrder());
+            while (auxv.remaining() >= 16) {
+                long key = auxv.getLong();
+                long value = auxv.getLong();
+                if (key == 6) { // AT_PAGESZ
+                    pageSize = value;
+                    return value;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the page size from /proc/self/auxv: " + e.getMessage(), e);
+        }
+        throw new IllegalStateException("/proc/self/auxv has no AT_PAGESZ");
+    }
+
     // ------------------------------------------------------------------------------------------ filesystems
 
     /** Filesystem magic numbers ({@code statfs.f_type}) ebpf4j checks. */

@@ -6,8 +6,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -279,26 +277,7 @@ public final class PerfBufferReader implements AutoCloseable {
         return out;
     }
 
-    private static volatile long pageSize;
-
     static long pageSize() {
-        long p = pageSize;
-        if (p != 0) {
-            return p;
-        }
-        try {
-            ByteBuffer auxv = ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc/self/auxv"))).order(ByteOrder.nativeOrder());
-            while (auxv.remaining() >= 16) {
-                long key = auxv.getLong();
-                long value = auxv.getLong();
-                if (key == 6) { // AT_PAGESZ
-                    pageSize = value;
-                    return value;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new IllegalStateException("/proc/self/auxv has no AT_PAGESZ");
+        return Syscall.pageSize();
     }
 }

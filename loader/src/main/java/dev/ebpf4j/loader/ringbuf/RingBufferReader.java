@@ -1,13 +1,8 @@
 package dev.ebpf4j.loader.ringbuf;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.function.Consumer;
 
 import dev.ebpf4j.bindings.Epoll;
@@ -144,27 +139,7 @@ public final class RingBufferReader implements AutoCloseable {
         }
     }
 
-    private static volatile long pageSize;
-
-    /** The page size from the auxiliary vector ({@code AT_PAGESZ}). */
     static long pageSize() {
-        long p = pageSize;
-        if (p != 0) {
-            return p;
-        }
-        try {
-            ByteBuffer auxv = ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc/self/auxv"))).order(ByteOrder.nativeOrder());
-            while (auxv.remaining() >= 16) {
-                long key = auxv.getLong();
-                long value = auxv.getLong();
-                if (key == 6) { // AT_PAGESZ
-                    pageSize = value;
-                    return value;
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the page size from /proc/self/auxv: " + e.getMessage(), e);
-        }
-        throw new IllegalStateException("/proc/self/auxv has no AT_PAGESZ");
+        return Syscall.pageSize();
     }
 }
