@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ebpf4j.loader.inspect.Inspector;
 import dev.ebpf4j.loader.inspect.ProgramCode;
+import dev.ebpf4j.loader.inspect.LoadedExamples;
 import dev.ebpf4j.object.insn.BpftoolOracle;
 import dev.ebpf4j.object.testing.TestObjects;
 

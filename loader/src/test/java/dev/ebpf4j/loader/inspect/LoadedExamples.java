@@ -16,12 +16,12 @@ import dev.ebpf4j.object.testing.TestObjects;
  * Example objects loaded by bpftool into {@code /sys/fs/bpf/ebpf4j-inspect-<pid>-<name>}; {@link #close()} removes
  * the pins, which unloads the programs and their maps.
  */
-final class LoadedExamples implements AutoCloseable {
-    final Map<String, List<BpftoolOracle.Prog>> programs = new LinkedHashMap<>();
+public final class LoadedExamples implements AutoCloseable {
+    public final Map<String, List<BpftoolOracle.Prog>> programs = new LinkedHashMap<>();
     private final List<Path> dirs = new ArrayList<>();
 
     /** Loads {@code examples/<name>.bpf.o} for each name; skips (fails under EBPF4J_NO_SKIP=1) without root and bpftool. */
-    static LoadedExamples load(String... names) {
+    public static LoadedExamples load(String... names) {
         BpftoolOracle.requireKernel();
         LoadedExamples out = new LoadedExamples();
         try {
@@ -47,11 +47,11 @@ final class LoadedExamples implements AutoCloseable {
     }
 
     /** Every loaded program. */
-    List<BpftoolOracle.Prog> all() {
+    public List<BpftoolOracle.Prog> all() {
         return programs.values().stream().flatMap(List::stream).toList();
     }
 
-    BpftoolOracle.Prog program(String name) {
+    public BpftoolOracle.Prog program(String name) {
         return all().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
     }
 
