@@ -1,7 +1,12 @@
 # Sourced by ./ebpf4j and ./run-tests: sets JAVA_HOME to a JDK 25 or newer, or exits with an error.
 # Looks at $EBPF4J_JAVA_HOME, $JAVA_HOME, the JDKs under /usr/lib/jvm and /opt, then java on PATH.
 ebpf4j_java_major() {
-    "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
+    # the JDK's release file says it without starting a JVM; ask the JVM only when there is none
+    if [ -f "$1/release" ]; then
+        sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release"
+    else
+        "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
+    fi
 }
 ebpf4j_find_java() {
     local candidates=() c
