@@ -125,4 +125,43 @@ class ExamplesKernelTest {
             KernelTests.deleteTree(pins);
         }
     }
+
+    /**
+     * The kprobe side of task_info: on_open, relocated by CO-RE, attached to do_sys_openat2, reports this JVM's
+     * own pid, parent and the open kind for a file we open. Runs where the kernel has kprobes (the qemu guests;
+     * this host's kernel is built without CONFIG_KPROBES).
+     */
+    @Test
+    void coReKprobeReadsTheOpeningTask() throws Exception {
+        KernelTests.requireKernel();
+        TestObjects.skipIfKernelLacks(dev.ebpf4j.loader.tracefs.Tracefs.hasKprobePmu(), "no kprobe PMU (CONFIG_KPROBES)");
+        ObjectSpec taskInfo = ObjectSpec.open(TestObjects.example("task_info.bpf.o"));
+        Path pins = KernelTests.pinDir(taskInfo.name() + "-kprobe");
+        long self = ProcessHandle.current().pid();
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        try (BpfObject obj = BpfObject.of(taskInfo).load(KernelTests.kernel(pins));
+             dev.ebpf4j.loader.ringbuf.RingBufferReader events = dev.ebpf4j.loader.ringbuf.RingBufferReader.open(
+                     ((KernelMap) obj.map("events")).fd(), obj.map("events").spec().maxEntries());
+             dev.ebpf4j.loader.link.Link link = obj.program("on_open").attach()) {
+            assertEquals("kprobe do_sys_openat2", link.describe());
+            boolean found = false;
+            java.util.List<String> seen = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!found && System.nanoTime() < deadline) {
+                java.nio.file.Files.readAllBytes(Path.of("/proc/self/stat"));
+                java.util.List<String> batch = new java.util.ArrayList<>();
+                events.poll(100, r -> {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    batch.add(b.getInt(0) + " " + b.getInt(4) + " " + b.getInt(8));
+                });
+                seen.addAll(batch);
+                found = batch.contains(self + " " + parent + " 2"); // TASK_INFO_OPEN
+            }
+            assertTrue(found, "no open event for pid " + self + " (parent " + parent + ", kind 2) among "
+                    + seen.subList(0, Math.min(20, seen.size())));
+        } finally {
+            KernelTests.deleteTree(pins);
+        }
+    }
 }
