@@ -90,7 +90,8 @@ public final class Rtnetlink {
         ByteBuffer nested = attrs.get(IFLA_XDP);
         if (nested != null) {
             Map<Integer, ByteBuffer> x = NetlinkMessage.attributes(nested, 0);
-            int attached = x.containsKey(IFLA_XDP_ATTACHED) ? x.get(IFLA_XDP_ATTACHED).get(0) & 0xff : 0;
+            ByteBuffer attachedAttr = x.get(IFLA_XDP_ATTACHED);
+            int attached = attachedAttr != null && attachedAttr.limit() >= 1 ? attachedAttr.get(0) & 0xff : 0;
             XdpMode mode = attached < XdpMode.values().length ? XdpMode.values()[attached] : XdpMode.MULTI;
             xdp = new XdpState(mode, u32(x, IFLA_XDP_PROG_ID), u32(x, IFLA_XDP_DRV_PROG_ID), u32(x, IFLA_XDP_SKB_PROG_ID),
                     u32(x, IFLA_XDP_HW_PROG_ID));
