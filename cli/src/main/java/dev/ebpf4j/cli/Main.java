@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
 /** Entry point of the {@code ebpf4j} command: bpftool's words and options, in Java. */
 @Command(name = "ebpf4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Inspect and manage eBPF objects, programs and maps (bpftool-compatible).",
-        subcommands = {ObjCommand.class, ProgCommand.class, MapCommand.class, BtfCommand.class, NetCommand.class, LinkCommand.class, DemoCommand.class, FeatureCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ObjCommand.class, ProgCommand.class, MapCommand.class, BtfCommand.class, NetCommand.class, LinkCommand.class, DemoCommand.class, FeatureCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  ebpf4j demo", "  ebpf4j feature", "  ebpf4j obj show examples/hello.bpf.o", "  ebpf4j -p obj show examples/hello.bpf.o",
                 "  ebpf4j obj dump examples/syscall_counter.bpf.o name count_syscalls linum", "  ebpf4j prog list",
                 "  ebpf4j map dump name hello.bss", "  ebpf4j btf list", "  ebpf4j net list",
