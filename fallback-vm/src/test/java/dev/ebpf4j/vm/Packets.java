@@ -3,11 +3,11 @@ package dev.ebpf4j.vm;
 import java.nio.ByteBuffer;
 
 /** Test packets. */
-final class Packets {
+public final class Packets {
     private Packets() {}
 
     /** An Ethernet + IPv4 + UDP packet to {@code dstPort} with {@code payload} bytes. */
-    static byte[] udp(int dstPort, int payload) {
+    public static byte[] udp(int dstPort, int payload) {
         ByteBuffer b = ByteBuffer.allocate(14 + 20 + 8 + payload);
         b.put(new byte[] {2, 0, 0, 0, 0, 1}).put(new byte[] {2, 0, 0, 0, 0, 2}).putShort((short) 0x0800);
         b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + 8 + payload)).putShort((short) 1).putShort((short) 0)
@@ -20,14 +20,14 @@ final class Packets {
     }
 
     /** An Ethernet + IPv4 + TCP-ish packet (protocol 6). */
-    static byte[] tcp(int dstPort) {
+    public static byte[] tcp(int dstPort) {
         byte[] p = udp(dstPort, 12);
         p[14 + 9] = 6;
         return p;
     }
 
     /** An ARP-ish frame (ethertype 0x0806). */
-    static byte[] arp() {
+    public static byte[] arp() {
         byte[] p = new byte[60];
         p[12] = 0x08;
         p[13] = 0x06;

@@ -1,5 +1,6 @@
 package dev.ebpf4j.vm.jit;
 
+import dev.ebpf4j.vm.Packets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,8 +78,8 @@ class JitExampleObjectsTest {
     }
 
     static List<Supplier<ProgramContext>> contexts(ProgramType type) {
-        List<byte[]> packets = List.of(TestPackets.udp(53, 20), TestPackets.udp(80, 0), TestPackets.udp(53, 100 - 42),
-                TestPackets.tcp(53), TestPackets.arp(), new byte[10], TestPackets.udp(1, 1500 - 42));
+        List<byte[]> packets = List.of(Packets.udp(53, 20), Packets.udp(80, 0), Packets.udp(53, 100 - 42),
+                Packets.tcp(53), Packets.arp(), new byte[10], Packets.udp(1, 1500 - 42));
         List<Supplier<ProgramContext>> out = new ArrayList<>();
         for (byte[] p : packets) {
             switch (type) {

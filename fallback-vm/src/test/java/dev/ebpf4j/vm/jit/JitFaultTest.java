@@ -1,5 +1,6 @@
 package dev.ebpf4j.vm.jit;
 
+import dev.ebpf4j.vm.Packets;
 import static dev.ebpf4j.object.insn.Opcode.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -72,7 +73,7 @@ class JitFaultTest {
         c.add(new Case("ld_abs past the packet", ProgramType.SOCKET_FILTER, List.of(mov(0, 9), mov(6, 1),
                 i(LD | ABS | W, 0, 0, 0, 100), exit()), SkBuffContext.of(new byte[60]), 0));
         c.add(new Case("ld_ind in the packet", ProgramType.SOCKET_FILTER, List.of(Instruction.mov64Reg(6, 1), mov(7, 10),
-                i(LD | IND | H, 0, 7, 0, 2), exit()), SkBuffContext.of(TestPackets.udp(53, 4)), 0));
+                i(LD | IND | H, 0, 7, 0, 2), exit()), SkBuffContext.of(Packets.udp(53, 4)), 0));
         c.add(new Case("ld_abs without a packet", u, List.of(i(LD | ABS | B, 0, 0, 0, 0), exit()), null, 0));
         c.add(new Case("callx to a number", u, List.of(mov(1, 5), i(JMP | CALL | X, 1, 0, 0, 0), exit()), null, 0));
         c.add(new Case("may_goto loop", u, List.of(mov(0, 0), i(JMP | JCOND, 0, 0, 2, 0), i(ALU64 | ADD | K, 0, 0, 0, 1),
