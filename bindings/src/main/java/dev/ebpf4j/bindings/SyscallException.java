@@ -20,7 +20,12 @@ public class SyscallException extends RuntimeException {
 
     /** With {@code detail} (may be null) appended to the message on a new line. */
     public SyscallException(String operation, int errno, String detail) {
-        super(message(operation, errno) + (detail == null || detail.isEmpty() ? "" : "\n" + detail));
+        this(operation, errno, detail, "\n");
+    }
+
+    /** With {@code detail} (may be null) appended after {@code separator}, e.g. on the same line after ": ". */
+    protected SyscallException(String operation, int errno, String detail, String separator) {
+        super(message(operation, errno) + (detail == null || detail.isEmpty() ? "" : separator + detail));
         this.operation = operation;
         this.errno = errno;
     }

@@ -1,34 +1,19 @@
 package dev.ebpf4j.loader.netlink;
 
-import dev.ebpf4j.bindings.Errno;
+import dev.ebpf4j.bindings.SyscallException;
 
-/** The kernel refused a netlink request: its errno and, when it gave one, its extended-ack message. */
-public class NetlinkException extends RuntimeException {
+/**
+ * The kernel refused a netlink request: its errno and, when it gave one, its extended-ack message, on one line:
+ * {@code RTM_SETLINK (attach XDP): EBUSY (16): Device or resource busy: XDP program already attached}.
+ */
+public class NetlinkException extends SyscallException {
     private static final long serialVersionUID = 1L;
 
-    private final String operation;
-    private final int errno;
     private final String kernelMessage;
 
     public NetlinkException(String operation, int errno, String kernelMessage) {
-        super(operation + ": " + Errno.nameOf(errno) + " (" + errno + "): " + Errno.describe(errno) + (kernelMessage == null || kernelMessage.isEmpty() ? ""
-                : ": " + kernelMessage));
-        this.operation = operation;
-        this.errno = errno;
+        super(operation, errno, kernelMessage, ": ");
         this.kernelMessage = kernelMessage;
-    }
-
-    public String operation() {
-        return operation;
-    }
-
-    /** The positive errno. */
-    public int errno() {
-        return errno;
-    }
-
-    public String errnoName() {
-        return Errno.nameOf(errno);
     }
 
     /** The kernel's own words ({@code NLMSGERR_ATTR_MSG}), or null. */
