@@ -34,32 +34,66 @@ public final class Syscall {
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
+    // One holder class a handle: creating a downcall handle spins classes (milliseconds each), so a command pays only
+    // for the calls it makes. bpf(2) is needed by nearly everything and stays here.
     /** {@code long syscall(long nr, ...)} with three long-sized variadic arguments (cmd, attr, size). */
     private static final MethodHandle SYSCALL_3 = LINKER.downcallHandle(Uapi.syscall.address(),
             FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG),
             Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
-    /** {@code long syscall(long nr, ...)} with a pointer and four longs (perf_event_open). */
-    private static final MethodHandle SYSCALL_5 = LINKER.downcallHandle(Uapi.syscall.address(),
-            FunctionDescriptor.of(C_LONG, C_LONG, C_POINTER, C_LONG, C_LONG, C_LONG, C_LONG),
-            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
-    /** {@code int fcntl(int fd, int cmd, ...)} with one int argument. */
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(Uapi.fcntl.address(),
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
-    /** {@code int ioctl(int fd, unsigned long request, ...)} with one long-sized argument. */
-    private static final MethodHandle IOCTL = LINKER.downcallHandle(Uapi.ioctl.address(),
-            FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_LONG), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
-    private static final MethodHandle CLOSE = errnoHandle(Uapi.close$address(), Uapi.close$descriptor());
-    private static final MethodHandle MMAP = errnoHandle(Uapi.mmap$address(), Uapi.mmap$descriptor());
-    private static final MethodHandle MUNMAP = errnoHandle(Uapi.munmap$address(), Uapi.munmap$descriptor());
-    private static final MethodHandle SOCKET = errnoHandle(Uapi.socket$address(), Uapi.socket$descriptor());
-    private static final MethodHandle BIND = errnoHandle(Uapi.bind$address(), Uapi.bind$descriptor());
-    private static final MethodHandle MOUNT = errnoHandle(Uapi.mount$address(), Uapi.mount$descriptor());
-    private static final MethodHandle STATFS = errnoHandle(Uapi.statfs$address(), Uapi.statfs$descriptor());
-    private static final MethodHandle SETSOCKOPT = errnoHandle(Uapi.setsockopt$address(), Uapi.setsockopt$descriptor());
-    private static final MethodHandle SENDTO = errnoHandle(Uapi.sendto$address(), Uapi.sendto$descriptor());
-    private static final MethodHandle RECVMSG = errnoHandle(Uapi.recvmsg$address(), Uapi.recvmsg$descriptor());
-    private static final MethodHandle IF_NAMETOINDEX =
-            errnoHandle(Uapi.if_nametoindex$address(), Uapi.if_nametoindex$descriptor());
+    private static final class PerfEventOpen {
+        /** {@code long syscall(long nr, ...)} with a pointer and four longs (perf_event_open). */
+        static final MethodHandle HANDLE = LINKER.downcallHandle(Uapi.syscall.address(),
+                FunctionDescriptor.of(C_LONG, C_LONG, C_POINTER, C_LONG, C_LONG, C_LONG, C_LONG),
+                Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    }
+    private static final class Fcntl {
+        /** {@code int fcntl(int fd, int cmd, ...)} with one int argument. */
+        static final MethodHandle HANDLE = LINKER.downcallHandle(Uapi.fcntl.address(),
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    }
+    private static final class Ioctl {
+        /** {@code int ioctl(int fd, unsigned long request, ...)} with one long-sized argument. */
+        static final MethodHandle HANDLE = LINKER.downcallHandle(Uapi.ioctl.address(),
+                FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_LONG), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    }
+    private static final class Close {
+        static final MethodHandle HANDLE = errnoHandle(Uapi.close$address(), Uapi.close$descriptor());
+    }
+    private static final class Mmap {
+        static final MethodHandle HANDLE = errnoHandle(Uapi.mmap$address(), Uapi.mmap$descriptor());
+    }
+    private static final class Munmap {
+        static final MethodHandle HANDLE = errnoHandle(Uapi.munmap$address(), Uapi.munmap$descriptor());
+    }
+    private static final class Socket {
+        static final MethodHandle HANDLE = errnoHandle(Uapi.socket$address(), Uapi.socket$descriptor());
+    }
+    private static final class Bind {
+        static final MethodHandle HANDLE = errnoHandle(Uapi.bind$address(), Uapi.bind$descriptor());
+    }
+    private static final class Mount {
+        static final MethodHandle HANDLE = errnoHandle(Uapi.mount$address(), Uapi.mount$descriptor());
+    }
+    private static final class Statfs {
+        static final MethodHandle HANDLE = errnoHandle(Uapi.statfs$address(), Uapi.statfs$descriptor());
+    }
+    private static final class Setsockopt {
+        static final MethodHandle HANDLE = errnoHandle(Uapi.setsockopt$address(), Uapi.setsockopt$descriptor());
+    }
+    private static final class Sendto {
+        static final MethodHandle HANDLE = errnoHandle(Uapi.sendto$address(), Uapi.sendto$descriptor());
+    }
+    private static final class Recvmsg {
+        static final MethodHandle HANDLE = errnoHandle(Uapi.recvmsg$address(), Uapi.recvmsg$descriptor());
+    }
+    private static final class IfNametoindex {
+        static final MethodHandle HANDLE = errnoHandle(Uapi.if_nametoindex$address(), Uapi.if_nametoindex$descriptor());
+    }
+    private static final class ClockGettime {
+        /** {@code int clock_gettime(clockid_t clock, struct timespec *tp)}; a vDSO call, so not a jextract symbol. */
+        static final MethodHandle HANDLE = errnoHandle(LINKER.defaultLookup().findOrThrow("clock_gettime"),
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    }
 
     private static final int EINTR = Errno.EINTR.number();
 
@@ -122,7 +156,7 @@ public final class Syscall {
         Objects.requireNonNull(attr, "attr");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            long r = (long) SYSCALL_5.invokeExact(state, (long) arch().perfEventOpen(), attr, (long) pid, (long) cpu,
+            long r = (long) PerfEventOpen.HANDLE.invokeExact(state, (long) arch().perfEventOpen(), attr, (long) pid, (long) cpu,
                     (long) groupFd, flags);
             if (r < 0) {
                 throw new SyscallException("perf_event_open", errno(state));
@@ -144,7 +178,7 @@ public final class Syscall {
     public static void close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int r = (int) CLOSE.invokeExact(state, fd);
+            int r = (int) Close.HANDLE.invokeExact(state, fd);
             if (r < 0 && errno(state) != EINTR) {
                 throw new SyscallException("close", errno(state));
             }
@@ -161,7 +195,7 @@ public final class Syscall {
     public static int fcntl(int fd, int cmd, int arg) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int r = (int) FCNTL.invokeExact(state, fd, cmd, arg);
+            int r = (int) Fcntl.HANDLE.invokeExact(state, fd, cmd, arg);
             if (r < 0) {
                 throw new SyscallException("fcntl", errno(state));
             }
@@ -185,7 +219,7 @@ public final class Syscall {
         int raw = fd.raw();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int r = (int) IOCTL.invokeExact(state, raw, request, arg);
+            int r = (int) Ioctl.HANDLE.invokeExact(state, raw, request, arg);
             if (r < 0) {
                 throw new SyscallException("ioctl", errno(state));
             }
@@ -210,7 +244,7 @@ public final class Syscall {
         int raw = fd.raw();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            MemorySegment p = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, flags, raw, offset);
+            MemorySegment p = (MemorySegment) Mmap.HANDLE.invokeExact(state, MemorySegment.NULL, length, prot, flags, raw, offset);
             if (p.address() == -1L) { // MAP_FAILED
                 throw new SyscallException("mmap", errno(state));
             }
@@ -228,7 +262,7 @@ public final class Syscall {
     public static void munmap(MemorySegment mapping) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int r = (int) MUNMAP.invokeExact(state, mapping, mapping.byteSize());
+            int r = (int) Munmap.HANDLE.invokeExact(state, mapping, mapping.byteSize());
             if (r < 0) {
                 throw new SyscallException("munmap", errno(state));
             }
@@ -277,7 +311,7 @@ public final class Syscall {
     public static void mount(String source, String target, String fstype) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int r = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
+            int r = (int) Mount.HANDLE.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
                     arena.allocateFrom(fstype), 0L, MemorySegment.NULL);
             if (r < 0) {
                 throw new SyscallException("mount " + fstype + " on " + target, errno(state));
@@ -296,7 +330,7 @@ public final class Syscall {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
             MemorySegment buf = dev.ebpf4j.bindings.uapi.statfs.allocate(arena);
-            int r = (int) STATFS.invokeExact(state, arena.allocateFrom(path), buf);
+            int r = (int) Statfs.HANDLE.invokeExact(state, arena.allocateFrom(path), buf);
             if (r < 0) {
                 throw new SyscallException("statfs " + path, errno(state));
             }
@@ -316,7 +350,7 @@ public final class Syscall {
     public static Fd socket(int domain, int type, int protocol) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int r = (int) SOCKET.invokeExact(state, domain, type, protocol);
+            int r = (int) Socket.HANDLE.invokeExact(state, domain, type, protocol);
             if (r < 0) {
                 throw new SyscallException("socket", errno(state));
             }
@@ -335,7 +369,7 @@ public final class Syscall {
         int raw = fd.raw();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int r = (int) BIND.invokeExact(state, raw, addr, (int) addr.byteSize());
+            int r = (int) Bind.HANDLE.invokeExact(state, raw, addr, (int) addr.byteSize());
             if (r < 0) {
                 throw new SyscallException("bind", errno(state));
             }
@@ -355,7 +389,7 @@ public final class Syscall {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
             MemorySegment v = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, value);
-            int r = (int) SETSOCKOPT.invokeExact(state, raw, level, name, v, (int) v.byteSize());
+            int r = (int) Setsockopt.HANDLE.invokeExact(state, raw, level, name, v, (int) v.byteSize());
             if (r < 0) {
                 throw new SyscallException("setsockopt", errno(state));
             }
@@ -376,7 +410,7 @@ public final class Syscall {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
             while (true) {
-                long r = (long) SENDTO.invokeExact(state, raw, buf, buf.byteSize(), flags, addr, (int) addr.byteSize());
+                long r = (long) Sendto.HANDLE.invokeExact(state, raw, buf, buf.byteSize(), flags, addr, (int) addr.byteSize());
                 if (r >= 0) {
                     return r;
                 }
@@ -401,7 +435,7 @@ public final class Syscall {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
             while (true) {
-                long r = (long) RECVMSG.invokeExact(state, raw, msghdr, flags);
+                long r = (long) Recvmsg.HANDLE.invokeExact(state, raw, msghdr, flags);
                 if (r >= 0) {
                     return r;
                 }
@@ -422,11 +456,37 @@ public final class Syscall {
     public static int ifNameToIndex(String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int r = (int) IF_NAMETOINDEX.invokeExact(state, arena.allocateFrom(name));
+            int r = (int) IfNametoindex.HANDLE.invokeExact(state, arena.allocateFrom(name));
             if (r == 0) {
                 throw new SyscallException("if_nametoindex(" + name + ")", errno(state));
             }
             return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code CLOCK_REALTIME}. */
+    public static final int CLOCK_REALTIME = 0;
+    /** {@code CLOCK_MONOTONIC}. */
+    public static final int CLOCK_MONOTONIC = 1;
+    /** {@code CLOCK_BOOTTIME}: the clock of a BPF program's {@code load_time}. */
+    public static final int CLOCK_BOOTTIME = 7;
+
+    /**
+     * {@code clock_gettime(clock)} as nanoseconds since that clock's epoch; {@link SyscallException} with the errno
+     * (EINVAL for an unknown clock).
+     */
+    public static long clockGettime(int clock) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment ts = arena.allocate(16, 8);
+            int r = (int) ClockGettime.HANDLE.invokeExact(state, clock, ts);
+            if (r != 0) {
+                throw new SyscallException("clock_gettime(" + clock + ")", errno(state));
+            }
+            return ts.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0) * 1_000_000_000L
+                    + ts.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8);
         } catch (Throwable t) {
             throw rethrow(t);
         }

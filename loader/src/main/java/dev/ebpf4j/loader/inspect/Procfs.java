@@ -1,16 +1,7 @@
 package dev.ebpf4j.loader.inspect;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,20 +11,11 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.ebpf4j.bindings.Fd;
+import dev.ebpf4j.bindings.Syscall;
 
 /** What bpftool reads besides bpf(2): fdinfo lines, the boot clock, possible CPUs and kernel symbols. */
 final class Procfs {
     private Procfs() {}
-
-    private static final int CLOCK_REALTIME = 0;
-    private static final int CLOCK_BOOTTIME = 7;
-    private static final MethodHandle CLOCK_GETTIME;
-
-    static {
-        Linker linker = Linker.nativeLinker();
-        CLOCK_GETTIME = linker.downcallHandle(linker.defaultLookup().find("clock_gettime").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    }
 
     /**
      * The value of the first line of {@code /proc/self/fdinfo/<fd>} that contains {@code key}, as bpftool's
@@ -64,30 +46,14 @@ final class Procfs {
         return Optional.empty();
     }
 
-    /** Seconds and nanoseconds of {@code clock_gettime(clock)}. */
-    static long[] clock(int clock) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ts = arena.allocate(16, 8);
-            int rc = (int) CLOCK_GETTIME.invokeExact(clock, ts);
-            if (rc != 0) {
-                throw new IllegalStateException("clock_gettime(" + clock + ") failed");
-            }
-            return new long[] {ts.get(JAVA_LONG, 0), ts.get(JAVA_LONG, 8)};
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
     /**
      * Wall-clock time of a {@code CLOCK_BOOTTIME} instant in nanoseconds (a program's {@code load_time}), computed as
      * bpftool's {@code print_boot_time} does: whole seconds, from the current difference of the two clocks.
      */
     static Instant bootTimeToWallClock(long bootNanos) {
-        long[] real = clock(CLOCK_REALTIME);
-        long[] boot = clock(CLOCK_BOOTTIME);
-        long seconds = (real[0] - boot[0]) + (real[1] - boot[1] + bootNanos) / 1_000_000_000L;
+        long real = Syscall.clockGettime(Syscall.CLOCK_REALTIME);
+        long boot = Syscall.clockGettime(Syscall.CLOCK_BOOTTIME);
+        long seconds = Math.floorDiv(real - boot + bootNanos, 1_000_000_000L);
         return Instant.ofEpochSecond(seconds);
     }
 
