@@ -3,6 +3,10 @@ package dev.ebpf4j.cli;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 
 import org.slf4j.LoggerFactory;
 
@@ -17,12 +21,24 @@ import picocli.CommandLine.ScopeType;
 /** Entry point of the {@code ebpf4j} command: bpftool's words and options, in Java. */
 @Command(name = "ebpf4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Inspect and manage eBPF objects, programs and maps (bpftool-compatible).",
-        subcommands = {ObjCommand.class, ProgCommand.class, MapCommand.class, BtfCommand.class, NetCommand.class, LinkCommand.class, DemoCommand.class, FeatureCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  ebpf4j demo", "  ebpf4j feature", "  ebpf4j obj show examples/hello.bpf.o", "  ebpf4j -p obj show examples/hello.bpf.o",
                 "  ebpf4j obj dump examples/syscall_counter.bpf.o name count_syscalls linum", "  ebpf4j prog list",
                 "  ebpf4j map dump name hello.bss", "  ebpf4j btf list", "  ebpf4j net list",
                 "  ebpf4j --runtime fallback prog run file examples/hello.bpf.o data_in packet.bin tracelog"})
 public final class Main implements Runnable {
+    /**
+     * The top-level commands in help order. picocli reflects over every class registered with it (annotations,
+     * fields, methods), which was most of the start-up time, so {@link #commandLine} registers only the command being
+     * run, or all of them when the command line asks for help, completion or an unknown word.
+     */
+    static final Map<String, Class<?>> COMMANDS = commands(ObjCommand.class, ProgCommand.class, MapCommand.class,
+            BtfCommand.class, NetCommand.class, LinkCommand.class, DemoCommand.class, FeatureCommand.class,
+            CompletionCommand.class, CommandLine.HelpCommand.class);
+
+    /** Global options that take no value; any other option word before the command ends the search for it. */
+    private static final Set<String> FLAGS = Set.of("-j", "--json", "-p", "--pretty", "-d", "--debug", "-jp", "-pj",
+            "-jd", "-dj", "-pd", "-dp");
+
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,7 +79,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code: 0 on success, 1 on failure, 2 on a usage error. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -81,6 +97,43 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return rc;
+    }
+
+    /** The command line for {@code args}: the root with the one command they name, or with every command. */
+    static CommandLine commandLine(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        String word = commandWord(args);
+        if (word != null && COMMANDS.containsKey(word) && !word.equals("completion") && !word.equals("help")) {
+            cl.addSubcommand(COMMANDS.get(word));
+        } else {
+            COMMANDS.values().forEach(cl::addSubcommand);
+        }
+        return cl;
+    }
+
+    /** The first word of {@code args} that is not a global option or its value; null if there is none. */
+    static String commandWord(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--runtime")) {
+                i++;
+            } else if (a.startsWith("--runtime=") || FLAGS.contains(a)) {
+                continue;
+            } else if (a.startsWith("-")) {
+                return null;
+            } else {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Class<?>> commands(Class<?>... classes) {
+        Map<String, Class<?>> byName = new LinkedHashMap<>();
+        for (Class<?> c : classes) {
+            byName.put(c.getAnnotation(Command.class).name(), c);
+        }
+        return Collections.unmodifiableMap(byName);
     }
 
     /** The one-line reason for a usage error, suggesting the command the user probably meant. */

@@ -55,4 +55,32 @@ class MainTest {
         assertEquals(3, Main.editDistance("", "map"));
         assertEquals(0, Main.editDistance("net", "net"));
     }
+
+    @Test
+    void commandWordSkipsGlobalOptionsAndTheirValues() {
+        assertEquals("prog", Main.commandWord(new String[] {"prog", "list"}));
+        assertEquals("map", Main.commandWord(new String[] {"-j", "--runtime", "fallback", "-d", "map", "show"}));
+        assertEquals("obj", Main.commandWord(new String[] {"--runtime=kernel", "-jp", "obj", "show", "x.o"}));
+        assertEquals(null, Main.commandWord(new String[] {"--help"}));
+        assertEquals(null, Main.commandWord(new String[] {"-j"}));
+    }
+
+    @Test
+    void onlyTheNamedCommandIsRegistered() {
+        assertEquals(java.util.Set.of("prog"), Main.commandLine(new String[] {"-j", "prog", "list"}).getSubcommands().keySet());
+        assertTrue(Main.commandLine(new String[] {"help", "prog"}).getSubcommands().keySet().containsAll(Main.COMMANDS.keySet()));
+        assertTrue(Main.commandLine(new String[] {"completion"}).getSubcommands().keySet().containsAll(Main.COMMANDS.keySet()));
+        assertTrue(Main.commandLine(new String[] {"porg"}).getSubcommands().keySet().containsAll(Main.COMMANDS.keySet()));
+        assertTrue(Main.commandLine(new String[] {"--version"}).getSubcommands().keySet().containsAll(Main.COMMANDS.keySet()));
+    }
+
+    @Test
+    void globalOptionsReachACommandRegisteredAlone() {
+        CliRun before = CliRun.of("-j", "obj", "show", dev.ebpf4j.object.testing.TestObjects.example("hello.bpf.o").toString());
+        CliRun after = CliRun.of("obj", "show", dev.ebpf4j.object.testing.TestObjects.example("hello.bpf.o").toString(), "-j");
+        assertEquals(0, before.exitCode(), before.err());
+        assertEquals(0, after.exitCode(), after.err());
+        assertTrue(before.out().startsWith("{"), before.out());
+        assertEquals(before.out(), after.out());
+    }
 }
