@@ -1,8 +1,8 @@
 package dev.ebpf4j.loader.inspect;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import dev.ebpf4j.bindings.Fd;
 
@@ -43,20 +43,23 @@ public final class Inspector {
      * its {@code /proc/self/fd} link as bpftool's {@code get_fd_type} tells.
      */
     static String fdKind(Fd fd) {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd.raw())).toString();
-            if (target.contains("bpf-map")) {
-                return "map";
-            }
-            if (target.contains("bpf-prog")) {
-                return "prog";
-            }
-            if (target.contains("bpf-link")) {
-                return "link";
-            }
-            return "unknown";
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return ObjectKind.of(fd).map(ObjectKind::word).orElse("unknown");
+    }
+
+    /**
+     * For each object id of {@code kind}, the processes other than this one that hold a descriptor of it, in pid
+     * order: bpftool's {@code pids}. Read from {@code /proc}; processes whose descriptors this process may not read
+     * are missing.
+     */
+    public Map<Integer, List<Holder>> holders(ObjectKind kind) {
+        return References.holders(kind);
+    }
+
+    /**
+     * For each object id of {@code kind}, the files pinning it in every mounted bpffs: bpftool's {@code -f}. Opens
+     * each pinned file once, so it needs the privileges {@code BPF_OBJ_GET} needs.
+     */
+    public Map<Integer, List<Path>> pinnedPaths(ObjectKind kind) {
+        return References.pinned(kind);
     }
 }
