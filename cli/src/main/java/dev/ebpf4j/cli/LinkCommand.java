@@ -21,6 +21,8 @@ import dev.ebpf4j.bindings.Errno;
 import dev.ebpf4j.bindings.Fd;
 import dev.ebpf4j.bindings.uapi.bpf_attr;
 import dev.ebpf4j.bindings.uapi.bpf_link_info;
+import dev.ebpf4j.loader.inspect.Inspector;
+import dev.ebpf4j.loader.inspect.ObjectKind;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,7 +35,7 @@ import picocli.CommandLine.Spec;
  * {@code ebpf4j link}: the kernel's BPF links, as bpftool 7.1's {@code link} shows, pins and detaches them
  * ({@code LINK := id LINK_ID | pinned FILE}). Shown as bpftool 7.1 does: the common header (id, type, program) and,
  * for raw tracepoints, the tracepoint; link types newer than bpftool 7.1 knows (netfilter, tcx, ...) print as
- * {@code type N}. Pinned paths ({@code -f}) and pids are not shown.
+ * {@code type N}. Pinned paths ({@code -f}) and pids follow, as for programs and maps.
  */
 @Command(name = "link", mixinStandardHelpOptions = true, description = "Inspect, pin and detach BPF links.",
         subcommands = {LinkCommand.Show.class, LinkCommand.Pin.class, LinkCommand.Detach.class},
@@ -60,7 +62,7 @@ final class LinkCommand implements Runnable {
 
     /** What bpftool 7.1 shows of a link. */
     record Shown(int id, int type, int progId, String tpName) {
-        String text() {
+        String text(Refs refs) {
             StringBuilder sb = new StringBuilder();
             sb.append(Integer.toUnsignedString(id)).append(": ");
             sb.append(type >= 0 && type < TYPES.length ? TYPES[type] + "  " : "type " + Integer.toUnsignedString(type) + "  ");
@@ -68,10 +70,12 @@ final class LinkCommand implements Runnable {
             if (tpName != null) {
                 sb.append("\n\ttp '").append(tpName).append("'  ");
             }
+            refs.appendPinned(sb, id);
+            refs.appendPids(sb, id);
             return sb.append('\n').toString();
         }
 
-        ObjectNode json() {
+        ObjectNode json(Refs refs) {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             n.put("id", Integer.toUnsignedLong(id));
             if (type >= 0 && type < TYPES.length) {
@@ -83,6 +87,7 @@ final class LinkCommand implements Runnable {
             if (tpName != null) {
                 n.put("tp_name", tpName);
             }
+            refs.putJson(n, id);
             return n;
         }
     }
@@ -176,17 +181,18 @@ final class LinkCommand implements Runnable {
                 }
             }
             Output output = main.output();
+            Refs refs = Refs.of(new Inspector(), ObjectKind.LINK, main.bpffs);
             PrintWriter out = spec.commandLine().getOut();
             if (output.json()) {
                 if (!handle.isEmpty()) {
-                    output.printBpftool(out, links.getFirst().json());
+                    output.printBpftool(out, links.getFirst().json(refs));
                 } else {
                     ArrayNode all = JsonNodeFactory.instance.arrayNode();
-                    links.forEach(l -> all.add(l.json()));
+                    links.forEach(l -> all.add(l.json(refs)));
                     output.printBpftool(out, all);
                 }
             } else {
-                links.forEach(l -> out.print(l.text()));
+                links.forEach(l -> out.print(l.text(refs)));
             }
         }
     }

@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +38,9 @@ public final class Main implements Runnable {
             CompletionCommand.class, CommandLine.HelpCommand.class);
 
     /** Global options that take no value; any other option word before the command ends the search for it. */
-    private static final Set<String> FLAGS = Set.of("-j", "--json", "-p", "--pretty", "-d", "--debug", "-jp", "-pj",
-            "-jd", "-dj", "-pd", "-dp");
+    private static final Set<String> FLAGS = Set.of("--json", "--pretty", "--debug", "--bpffs");
+    /** Clustered short global flags: {@code -j}, {@code -jp}, {@code -fjd}. */
+    private static final Pattern SHORT_FLAGS = Pattern.compile("-[jpdf]+");
 
 
     @CommandLine.Spec
@@ -55,6 +58,10 @@ public final class Main implements Runnable {
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
         }
     }
+
+    @Option(names = {"-f", "--bpffs"}, scope = ScopeType.INHERIT, description = "With prog, map and link show: also"
+            + " print the files pinning each object, found by walking every mounted bpffs (as bpftool -f).")
+    boolean bpffs;
 
     @Option(names = "--runtime", scope = ScopeType.INHERIT, paramLabel = "kernel|fallback|auto",
             converter = RuntimeConverter.class, description = "Where commands that load objects run programs: the"
@@ -102,13 +109,27 @@ public final class Main implements Runnable {
     /** The command line for {@code args}: the root with the one command they name, or with every command. */
     static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
-        String word = commandWord(args);
-        if (word != null && COMMANDS.containsKey(word) && !word.equals("completion") && !word.equals("help")) {
+        String word = command(commandWord(args));
+        if (word != null && !word.equals("completion") && !word.equals("help")) {
             cl.addSubcommand(COMMANDS.get(word));
         } else {
             COMMANDS.values().forEach(cl::addSubcommand);
         }
+        // bpftool takes any unambiguous prefix of a command word ("prog sh"); picocli does so once allowed
+        cl.setAbbreviatedSubcommandsAllowed(true);
         return cl;
+    }
+
+    /** The top-level command {@code word} names, in full or as a prefix of exactly one; null for none. */
+    static String command(String word) {
+        if (word == null || word.isEmpty()) {
+            return null;
+        }
+        if (COMMANDS.containsKey(word)) {
+            return word;
+        }
+        List<String> matches = COMMANDS.keySet().stream().filter(name -> name.startsWith(word)).toList();
+        return matches.size() == 1 ? matches.getFirst() : null;
     }
 
     /** The first word of {@code args} that is not a global option or its value; null if there is none. */
@@ -117,7 +138,7 @@ public final class Main implements Runnable {
             String a = args[i];
             if (a.equals("--runtime")) {
                 i++;
-            } else if (a.startsWith("--runtime=") || FLAGS.contains(a)) {
+            } else if (a.startsWith("--runtime=") || FLAGS.contains(a) || SHORT_FLAGS.matcher(a).matches()) {
                 continue;
             } else if (a.startsWith("-")) {
                 return null;

@@ -15,6 +15,7 @@ import dev.ebpf4j.bindings.BpfException;
 import dev.ebpf4j.bindings.Errno;
 import dev.ebpf4j.loader.UpdateFlag;
 import dev.ebpf4j.loader.inspect.Inspector;
+import dev.ebpf4j.loader.inspect.ObjectKind;
 import dev.ebpf4j.loader.inspect.MapEntry;
 import dev.ebpf4j.loader.inspect.MapInfo;
 import dev.ebpf4j.loader.inspect.Maps;
@@ -268,17 +269,18 @@ final class MapCommand implements Runnable {
             Inspector kernel = kernel();
             List<MapInfo> maps = handle.isEmpty() ? kernel.maps().list() : Handles.maps(kernel, handle, 0, spec.commandLine());
             Output output = main.output();
+            Refs refs = Refs.of(kernel, ObjectKind.MAP, main.bpffs);
             PrintWriter out = spec.commandLine().getOut();
             if (output.json()) {
                 if (!handle.isEmpty() && maps.size() == 1) {
-                    output.printBpftool(out, Shown.mapJson(maps.getFirst()));
+                    output.printBpftool(out, Shown.mapJson(maps.getFirst(), refs));
                 } else {
                     ArrayNode all = NODES.arrayNode();
-                    maps.forEach(m -> all.add(Shown.mapJson(m)));
+                    maps.forEach(m -> all.add(Shown.mapJson(m, refs)));
                     output.printBpftool(out, all);
                 }
             } else {
-                maps.forEach(m -> out.print(Shown.map(m)));
+                maps.forEach(m -> out.print(Shown.map(m, refs)));
             }
         }
     }

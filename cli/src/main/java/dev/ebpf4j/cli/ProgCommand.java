@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import dev.ebpf4j.loader.inspect.Inspector;
+import dev.ebpf4j.loader.inspect.ObjectKind;
 import dev.ebpf4j.loader.inspect.ProgramInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,19 +67,20 @@ final class ProgCommand implements Runnable {
             List<ProgramInfo> programs = handle.isEmpty() ? kernel.programs().list()
                     : Handles.programs(kernel, handle, 0, spec.commandLine());
             Output output = main.output();
+            Refs refs = Refs.of(kernel, ObjectKind.PROG, main.bpffs);
             PrintWriter out = spec.commandLine().getOut();
             if (output.json()) {
                 if (!handle.isEmpty() && programs.size() == 1) {
-                    output.printBpftool(out, Shown.programJson(programs.getFirst()));
+                    output.printBpftool(out, Shown.programJson(programs.getFirst(), refs));
                 } else {
                     ArrayNode all = JsonNodeFactory.instance.arrayNode();
-                    programs.forEach(p -> all.add(Shown.programJson(p)));
+                    programs.forEach(p -> all.add(Shown.programJson(p, refs)));
                     output.printBpftool(out, all);
                 }
             } else {
                 ZoneId zone = ZoneId.systemDefault();
                 List<String> lines = new ArrayList<>();
-                programs.forEach(p -> lines.add(Shown.program(p, zone)));
+                programs.forEach(p -> lines.add(Shown.program(p, zone, refs)));
                 lines.forEach(out::print);
             }
         }

@@ -20,7 +20,7 @@ import dev.ebpf4j.object.ProgramType;
 /**
  * The text and JSON of bpftool 7.1's {@code prog show}, {@code map show} and {@code btf show} for one object
  * (prog.c {@code print_prog_plain}/{@code print_prog_json}, map.c {@code show_map_close_*}, btf.c
- * {@code show_btf_*}), without pinned paths, pids and program metadata.
+ * {@code show_btf_*}), with the pinned paths and pids of {@link Refs}; program metadata is not shown.
  */
 final class Shown {
     private Shown() {}
@@ -42,6 +42,10 @@ final class Shown {
     }
 
     static String program(ProgramInfo p, ZoneId zone) {
+        return program(p, zone, Refs.NONE);
+    }
+
+    static String program(ProgramInfo p, ZoneId zone, Refs refs) {
         StringBuilder sb = new StringBuilder();
         sb.append(Integer.toUnsignedString(p.id())).append(": ");
         String type = progType(p.type());
@@ -66,14 +70,20 @@ final class Shown {
         if (!p.mapIds().isEmpty()) {
             sb.append("  map_ids ").append(p.mapIds().stream().map(Integer::toUnsignedString).collect(Collectors.joining(",")));
         }
+        refs.appendPinned(sb, p.id());
         if (p.btfId() != 0) {
             sb.append("\n\tbtf_id ").append(p.btfId());
         }
+        refs.appendPids(sb, p.id());
         sb.append('\n');
         return sb.toString();
     }
 
     static ObjectNode programJson(ProgramInfo p) {
+        return programJson(p, Refs.NONE);
+    }
+
+    static ObjectNode programJson(ProgramInfo p, Refs refs) {
         ObjectNode n = NODES.objectNode();
         n.put("id", Integer.toUnsignedLong(p.id()));
         String type = progType(p.type());
@@ -111,6 +121,7 @@ final class Shown {
         if (p.btfId() != 0) {
             n.put("btf_id", p.btfId());
         }
+        refs.putJson(n, p.id());
         return n;
     }
 
@@ -128,6 +139,10 @@ final class Shown {
     }
 
     static String map(MapInfo m) {
+        return map(m, Refs.NONE);
+    }
+
+    static String map(MapInfo m, Refs refs) {
         StringBuilder sb = new StringBuilder(mapHeader(m));
         sb.append("\tkey ").append(Integer.toUnsignedString(m.keySize())).append("B  value ")
                 .append(Integer.toUnsignedString(m.valueSize())).append("B  max_entries ")
@@ -143,6 +158,7 @@ final class Shown {
             });
             m.ownerJited().ifPresent(j -> sb.append("owner").append(j ? "" : " not").append(" jited"));
         }
+        refs.appendPinned(sb, m.id());
         if (m.btfId() != 0 || m.frozen()) {
             sb.append("\n\t");
         }
@@ -152,6 +168,7 @@ final class Shown {
         if (m.frozen()) {
             sb.append(m.btfId() != 0 ? "  " : "").append("frozen");
         }
+        refs.appendPids(sb, m.id());
         sb.append('\n');
         return sb.toString();
     }
@@ -174,6 +191,10 @@ final class Shown {
     }
 
     static ObjectNode mapJson(MapInfo m) {
+        return mapJson(m, Refs.NONE);
+    }
+
+    static ObjectNode mapJson(MapInfo m, Refs refs) {
         ObjectNode n = mapHeaderJson(m);
         n.put("bytes_key", Integer.toUnsignedLong(m.keySize()));
         n.put("bytes_value", Integer.toUnsignedLong(m.valueSize()));
@@ -194,6 +215,7 @@ final class Shown {
         if (m.btfId() != 0) {
             n.put("btf_id", m.btfId());
         }
+        refs.putJson(n, m.id());
         return n;
     }
 

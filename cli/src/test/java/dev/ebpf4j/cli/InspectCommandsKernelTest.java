@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -101,6 +103,10 @@ class InspectCommandsKernelTest {
             assertSameShow(bpftool("prog", "show", "tag", p.tag()), ours("prog", "list", "tag", p.tag()), p.name());
             assertSameShow(bpftool("prog", "show", "name", p.name()), ours("prog", "show", "name", p.name()), p.name());
             assertSameShow(bpftool("-p", "prog", "show", "id", id), ours("-p", "prog", "show", "id", id), p.name() + " -p");
+            assertSameShow(bpftool("-f", "prog", "show", "id", id), ours("-f", "prog", "show", "id", id), p.name() + " -f");
+            assertSameShow(bpftool("-f", "-p", "prog", "show", "id", id), ours("-f", "-p", "prog", "show", "id", id),
+                    p.name() + " -f -p");
+            assertTrue(ours("-f", "prog", "show", "id", id).contains("\n\tpinned " + p.pin() + "\n"), p.name());
             JsonNode theirs = JSON.readTree(bpftool("-j", "prog", "show", "id", id));
             JsonNode mine = JSON.readTree(ours("-j", "prog", "show", "id", id));
             assertEquals(stable(theirs, mine), stable(mine, theirs), p.name());
@@ -187,10 +193,23 @@ class InspectCommandsKernelTest {
         Inspector kernel = new Inspector();
         List<Integer> ids = loaded.all().stream().flatMap(p -> kernel.programs().get(p.id()).mapIds().stream()).distinct().toList();
         assertTrue(ids.size() >= 8, ids.toString());
+        // one pinned map, so that -f has a pinned path to print (bpftool's loadall pins programs only)
+        Path pin = BpftoolOracle.BPFFS.resolve("ebpf4j-inspect-" + ProcessHandle.current().pid() + "-map");
+        bpftool("map", "pin", "id", String.valueOf(ids.getFirst()), pin.toString());
+        try {
+            assertTrue(ours("-f", "map", "show", "id", String.valueOf(ids.getFirst())).contains("\n\tpinned " + pin + "\n"));
+            mapsEqualBpftools(ids);
+        } finally {
+            Files.deleteIfExists(pin);
+        }
+    }
+
+    private void mapsEqualBpftools(List<Integer> ids) throws Exception {
         for (int mapId : ids) {
             String id = String.valueOf(mapId);
             for (String[] args : List.of(new String[] {"map", "show", "id", id}, new String[] {"map", "dump", "id", id},
-                    new String[] {"-p", "map", "show", "id", id}, new String[] {"-p", "map", "dump", "id", id})) {
+                    new String[] {"-p", "map", "show", "id", id}, new String[] {"-p", "map", "dump", "id", id},
+                    new String[] {"-f", "map", "show", "id", id}, new String[] {"-f", "-p", "map", "show", "id", id})) {
                 assertEquals(bpftool(args), ours(args), String.join(" ", args));
             }
             assertEquals(JSON.readTree(bpftool("-j", "map", "dump", "id", id)), JSON.readTree(ours("-j", "map", "dump", "id", id)));

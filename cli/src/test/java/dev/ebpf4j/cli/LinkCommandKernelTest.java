@@ -98,8 +98,12 @@ class LinkCommandKernelTest {
                     assertEquals(TestObjects.run(bpftool, "link", "show", "id", idArg), CliRun.of("link", "show", "id", idArg).out());
                     assertEquals(TestObjects.run(bpftool, "-j", "link", "show", "id", idArg), CliRun.of("-j", "link", "show", "id", idArg).out());
                     assertEquals(TestObjects.run(bpftool, "-p", "link", "show", "id", idArg), CliRun.of("-p", "link", "show", "id", idArg).out());
+                    assertEquals(TestObjects.run(bpftool, "-f", "link", "show", "id", idArg), CliRun.of("-f", "link", "show", "id", idArg).out());
+                    assertEquals(TestObjects.run(bpftool, "-f", "-p", "link", "show", "id", idArg),
+                            CliRun.of("-f", "-p", "link", "show", "id", idArg).out());
                 }
                 assertTrue(CliRun.of("link", "show", "id", String.valueOf(rawId)).out().contains("\ttp 'sys_enter'"));
+                assertTrue(CliRun.of("-f", "link", "show", "id", String.valueOf(rawId)).out().contains("\n\tpinned " + rawPin + "\n"));
                 assertEquals(TestObjects.run(bpftool, "link", "show", "pinned", rawPin.toString()),
                         CliRun.of("link", "show", "pinned", rawPin.toString()).out());
 

@@ -83,4 +83,20 @@ class MainTest {
         assertTrue(before.out().startsWith("{"), before.out());
         assertEquals(before.out(), after.out());
     }
+
+    @Test
+    void commandWordsMayBeShortenedAsInBpftool() {
+        assertEquals("prog", Main.command("pr"));
+        assertEquals("feature", Main.command("feat"));
+        assertEquals("btf", Main.command("b"));
+        assertEquals(null, Main.command("x"));
+        assertEquals(null, Main.command(""));
+        String hello = dev.ebpf4j.object.testing.TestObjects.example("hello.bpf.o").toString();
+        CliRun shortened = CliRun.of("o", "sh", hello);
+        assertEquals(0, shortened.exitCode(), shortened.err());
+        assertEquals(CliRun.of("obj", "show", hello).out(), shortened.out());
+        CliRun ambiguous = CliRun.of("prog", "lo", hello, "/sys/fs/bpf/x");
+        assertEquals(2, ambiguous.exitCode(), ambiguous.out());
+        assertTrue(ambiguous.err().contains("load") && ambiguous.err().contains("loadall"), ambiguous.err());
+    }
 }
