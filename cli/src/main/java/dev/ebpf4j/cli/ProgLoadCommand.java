@@ -12,7 +12,10 @@ import dev.ebpf4j.loader.BpfMap;
 import dev.ebpf4j.loader.BpfObject;
 import dev.ebpf4j.loader.BpfProgram;
 import dev.ebpf4j.loader.LoadOptions;
+import dev.ebpf4j.loader.MapReplacement;
 import dev.ebpf4j.loader.RuntimeKind;
+import dev.ebpf4j.loader.inspect.Inspector;
+import dev.ebpf4j.object.ObjectSpec;
 import dev.ebpf4j.object.ProgramType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,8 +25,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code prog load OBJ PATH [type TYPE] [pinmaps MAP_DIR]} and {@code prog loadall OBJ DIR [type TYPE]
- * [pinmaps MAP_DIR]}: bpftool's loading words. The object is loaded into the kernel and its first program (load) or
+ * {@code prog load OBJ PATH [type TYPE] [map {idx IDX | name NAME} MAP] [pinmaps MAP_DIR]} and {@code prog loadall}
+ * with the same options: bpftool's loading words. {@code map} uses an existing map instead of creating the object's
+ * map of that index or name; {@code dev} (hardware offload) is refused. The object is loaded into the kernel and its first program (load) or
  * every program (loadall, at DIR/NAME) pinned; the pins keep them, and the maps they use, alive after ebpf4j exits.
  * Nothing is printed on success.
  */
@@ -31,9 +35,12 @@ import picocli.CommandLine.Spec;
         description = {"Load an object into the kernel and pin its first program at PATH (bpftool prog load).",
                 "The pin keeps the program and its maps after ebpf4j exits; remove it with rm to unload.",
                 "'type TYPE' must agree with the program's section (ebpf4j does not override types);"
-                        + " 'pinmaps MAP_DIR' pins every map of the object at MAP_DIR/NAME."},
+                        + " 'pinmaps MAP_DIR' pins every map of the object at MAP_DIR/NAME;"
+                        + " 'map { idx IDX | name NAME } MAP' uses the existing MAP (id ID | name NAME | pinned FILE)"
+                        + " instead of creating that map of the object."},
         footer = {"", "Examples:", "  ebpf4j prog load examples/hello.bpf.o /sys/fs/bpf/hello",
-                "  ebpf4j prog load examples/globals.bpf.o /sys/fs/bpf/classify type classifier pinmaps /sys/fs/bpf/globals"})
+                "  ebpf4j prog load examples/globals.bpf.o /sys/fs/bpf/classify type classifier pinmaps /sys/fs/bpf/globals",
+                "  ebpf4j prog load examples/packet_filter.bpf.o /sys/fs/bpf/f2 map name blocked_ports pinned /sys/fs/bpf/f1_maps/blocked_ports"})
 final class ProgLoadCommand implements Callable<Integer> {
     @ParentCommand
     ProgCommand prog;
@@ -41,7 +48,7 @@ final class ProgLoadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "2..*", paramLabel = "OBJ PATH [type TYPE] [pinmaps MAP_DIR]")
+    @Parameters(arity = "2..*", paramLabel = "OBJ PATH [type TYPE] [map {idx IDX | name NAME} MAP] [pinmaps MAP_DIR]")
     List<String> words = new ArrayList<>();
 
     @Override
@@ -77,6 +84,7 @@ final class ProgLoadCommand implements Callable<Integer> {
         ProgramType type = null;
         String typeWord = null;
         Path pinmaps = null;
+        List<MapChoice> replacements = new ArrayList<>();
         for (int i = 2; i < words.size(); i += 2) {
             String word = words.get(i);
             if (i + 1 >= words.size()) {
@@ -88,8 +96,17 @@ final class ProgLoadCommand implements Callable<Integer> {
                 typeWord = value;
             } else if (Handles.isPrefix(word, "pinmaps")) {
                 pinmaps = Path.of(value);
-            } else if (word.equals("map") || word.equals("dev")) {
-                throw new Handles.Failure("prog " + verb + ": '" + word + "' is not supported by ebpf4j yet");
+            } else if (Handles.isPrefix(word, "map")) {
+                // map { idx IDX | name NAME } MAP: four more words
+                if (i + 4 >= words.size()) {
+                    throw new ParameterException(spec.commandLine(), "expected 'map { idx IDX | name NAME } MAP'");
+                }
+                replacements.add(mapChoice(words.get(i + 1), words.get(i + 2),
+                        replacement(words, i + 3, spec.commandLine())));
+                i += 3;
+            } else if (Handles.isPrefix(word, "dev")) {
+                throw new Handles.Failure("prog " + verb + ": 'dev " + value + "' offloads the program to a network"
+                        + " device's hardware, which ebpf4j does not support");
             } else {
                 throw new ParameterException(spec.commandLine(), "expected no more arguments, 'type', 'map', 'dev' or"
                         + " 'pinmaps', got: '" + word + "'?");
@@ -103,7 +120,12 @@ final class ProgLoadCommand implements Callable<Integer> {
             throw new Handles.Failure("failed to open object file " + object + ": no such file");
         }
         List<Path> pinned = new ArrayList<>();
-        try (BpfObject obj = BpfObject.open(object).load(LoadOptions.defaults().withRuntime(RuntimeKind.KERNEL))) {
+        BpfObject opened = BpfObject.open(object);
+        LoadOptions options = LoadOptions.defaults().withRuntime(RuntimeKind.KERNEL);
+        for (MapChoice c : replacements) {
+            options = options.withMapReplacement(c.mapName(opened.spec()), c.existing());
+        }
+        try (BpfObject obj = opened.load(options)) {
             if (obj.programs().isEmpty()) {
                 throw new Handles.Failure("object file " + object + " doesn't contain any bpf program");
             }
@@ -149,6 +171,45 @@ final class ProgLoadCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** An object's map, by index or name, and the existing map to use in its place. */
+    record MapChoice(Integer index, String name, MapReplacement existing) {
+        String mapName(ObjectSpec spec) {
+            if (name != null) {
+                boolean known = spec.maps().stream().anyMatch(m -> m.name().equals(name) || name.equals(m.kernelName()));
+                if (!known) {
+                    throw new Handles.Failure("unable to find map '" + name + "'");
+                }
+                return name;
+            }
+            if (index >= spec.maps().size()) {
+                throw new Handles.Failure("referenced map not found");
+            }
+            return spec.maps().get(index).name();
+        }
+    }
+
+    private static MapChoice mapChoice(String how, String which, MapReplacement existing) {
+        if (Handles.isPrefix(how, "idx")) {
+            long idx = Handles.parseUnsigned(which, 0);
+            if (idx < 0 || idx > Integer.MAX_VALUE) {
+                throw new Handles.Failure("can't parse map index " + which);
+            }
+            return new MapChoice((int) idx, null, existing);
+        }
+        if (Handles.isPrefix(how, "name")) {
+            return new MapChoice(null, which, existing);
+        }
+        throw new Handles.Failure("expected 'idx' or 'name', got: '" + how + "'?");
+    }
+
+    /** The MAP handle at {@code words[at..at+1]}: a pin as itself, an id or a name as the one map it names. */
+    private static MapReplacement replacement(List<String> words, int at, picocli.CommandLine cl) {
+        if (Handles.isPrefix(words.get(at), "pinned")) {
+            return MapReplacement.pinned(Path.of(words.get(at + 1)));
+        }
+        return MapReplacement.id(Handles.map(new Inspector(), words, at, cl).id());
     }
 
     /**

@@ -65,6 +65,48 @@ class ProgLoadCommandKernelTest {
     }
 
     @Test
+    void mapOptionUsesAnExistingMapByNameOrIndex() throws Exception {
+        Path first = pin("filter1");
+        Path firstMaps = pin("filter1-maps");
+        Path second = pin("filter2");
+        Path third = pin("filter3");
+        String object = TestObjects.example("packet_filter.bpf.o").toString();
+        try {
+            CliRun r = CliRun.of("prog", "load", object, first.toString(), "pinmaps", firstMaps.toString());
+            assertEquals(0, r.exitCode(), r.err());
+            int blockedId = JSON.readTree(TestObjects.run(bpftool, "-j", "map", "show", "pinned",
+                    firstMaps.resolve("blocked_ports").toString())).get("id").asInt();
+            int index = ObjectSpec.open(TestObjects.example("packet_filter.bpf.o")).maps().stream()
+                    .map(m -> m.name()).toList().indexOf("blocked_ports");
+
+            CliRun byName = CliRun.of("prog", "load", object, second.toString(),
+                    "map", "name", "blocked_ports", "pinned", firstMaps.resolve("blocked_ports").toString());
+            assertEquals(0, byName.exitCode(), byName.err());
+            CliRun byIndex = CliRun.of("prog", "load", object, third.toString(),
+                    "map", "idx", String.valueOf(index), "id", String.valueOf(blockedId));
+            assertEquals(0, byIndex.exitCode(), byIndex.err());
+            for (Path p : new Path[] {first, second, third}) {
+                JsonNode ids = bpftoolShow(p).get("map_ids");
+                assertTrue(ids.toString().contains(String.valueOf(blockedId)), p + " uses map " + blockedId + ": " + ids);
+            }
+
+            CliRun unknown = CliRun.of("prog", "load", object, pin("filter4").toString(), "map", "name", "nope", "id",
+                    String.valueOf(blockedId));
+            assertEquals(1, unknown.exitCode());
+            assertEquals("Error: unable to find map 'nope'", unknown.err().strip());
+            CliRun offload = CliRun.of("prog", "load", object, pin("filter4").toString(), "dev", "e4j-none");
+            assertEquals(1, offload.exitCode());
+            assertTrue(offload.err().contains("offloads the program to a network device's hardware"), offload.err());
+            assertFalse(Files.exists(pin("filter4")));
+        } finally {
+            for (Path p : new Path[] {first, second, third}) {
+                Files.deleteIfExists(p);
+            }
+            TestObjects.run("rm", "-rf", firstMaps.toString());
+        }
+    }
+
+    @Test
     void loadallPinsEveryProgramByName() throws Exception {
         Path dir = pin("globals");
         Path maps = pin("globals-maps");

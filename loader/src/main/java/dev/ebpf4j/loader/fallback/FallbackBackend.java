@@ -60,6 +60,11 @@ public final class FallbackBackend implements Backend {
         unavailableReason(object).ifPresent(why -> {
             throw new BpfLoadException(object.name() + ": the fallback VM cannot load it: " + why);
         });
+        if (!options.mapReplacements().isEmpty()) {
+            throw new BpfLoadException(object.name() + ": the fallback VM cannot use existing kernel maps (map"
+                    + " replacements for " + String.join(", ", options.mapReplacements().keySet())
+                    + "); load with the kernel runtime");
+        }
         Map<String, String> logs = new LinkedHashMap<>();
         for (ProgramSpec p : object.programs()) {
             VerifiedProgram verified = verify(object, p, options.logLevel());

@@ -26,6 +26,7 @@ import dev.ebpf4j.bindings.uapi.bpf_attr;
 import dev.ebpf4j.bindings.uapi.bpf_map_info;
 import dev.ebpf4j.loader.BpfLoadException;
 import dev.ebpf4j.loader.LoadOptions;
+import dev.ebpf4j.loader.MapReplacement;
 import dev.ebpf4j.object.GlobalVariable;
 import dev.ebpf4j.object.MapSpec;
 import dev.ebpf4j.object.MapType;
@@ -105,6 +106,11 @@ final class KernelLoader {
     // --------------------------------------------------------------------------------------------- maps
 
     private void createMap(MapSpec m) {
+        MapReplacement replacement = replacementOf(m);
+        if (replacement != null) {
+            register(wrap(m, reuse(m, replacement), true));
+            return;
+        }
         if (m.pinning() == MapSpec.Pinning.BY_NAME) {
             Path pin = options.pinRoot().resolve(m.name());
             if (Files.exists(pin)) {
@@ -189,6 +195,29 @@ final class KernelLoader {
         }
     }
 
+    /** The replacement asked for {@code m}, by its name in the object or its kernel name; null if none. */
+    private MapReplacement replacementOf(MapSpec m) {
+        MapReplacement r = options.mapReplacements().get(m.name());
+        return r != null || m.kernelName() == null ? r : options.mapReplacements().get(m.kernelName());
+    }
+
+    /** The existing map {@code replacement} names, when it matches what {@code m} declares. */
+    private Fd reuse(MapSpec m, MapReplacement replacement) {
+        Fd fd;
+        try {
+            fd = switch (replacement) {
+                case MapReplacement.Pinned p -> Bpf.objGet(p.path().toString());
+                case MapReplacement.Id i -> Bpf.mapGetFdById(i.id());
+            };
+        } catch (SyscallException e) {
+            throw new BpfLoadException(object.name() + ": map '" + m.name() + "': cannot open the replacement ("
+                    + replacement + "): " + e.getMessage(), e);
+        }
+        checkCompatible(m, fd, "its replacement (" + replacement + ") does not match the object's map",
+                "use a map declared as the object declares it");
+        return fd;
+    }
+
     /** The map pinned at {@code pin}, when its type, sizes, entries and flags are those {@code m} asks for. */
     private Fd reusePinned(MapSpec m, Path pin) {
         Fd fd;
@@ -198,6 +227,13 @@ final class KernelLoader {
             throw new BpfLoadException(object.name() + ": map '" + m.name() + "': cannot open the pin " + pin + ": "
                     + e.getMessage(), e);
         }
+        checkCompatible(m, fd, "is pinned by name at " + pin + " but the pinned map does not match the object's",
+                "remove the pin or change the pin root");
+        return fd;
+    }
+
+    /** Closes {@code fd} and throws when the map it refers to is not of {@code m}'s type, sizes, entries and flags. */
+    private void checkCompatible(MapSpec m, Fd fd, String problem, String hint) {
         List<String> mismatches = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = Bpf.mapInfo(fd, arena);
@@ -213,16 +249,14 @@ final class KernelLoader {
         }
         if (!mismatches.isEmpty()) {
             fd.close();
-            throw new BpfLoadException(object.name() + ": map '" + m.name() + "' is pinned by name at " + pin
-                    + " but the pinned map does not match the object's: " + String.join(", ", mismatches)
-                    + " (remove the pin or change the pin root)");
+            throw new BpfLoadException(object.name() + ": map '" + m.name() + "' " + problem + ": "
+                    + String.join(", ", mismatches) + " (" + hint + ")");
         }
-        return fd;
     }
 
     private static void compare(List<String> out, String what, Object pinned, Object wanted) {
         if (!pinned.equals(wanted)) {
-            out.add(what + " " + pinned + " pinned, " + wanted + " in the object");
+            out.add(what + " " + pinned + " existing, " + wanted + " in the object");
         }
     }
 

@@ -83,7 +83,7 @@ class PacketFilterKernelTest {
             BpfObject obj = BpfObject.open(TestObjects.example("packet_filter.bpf.o"));
             BpfLoadException e = assertThrows(BpfLoadException.class, () -> obj.load(KernelTests.kernel(pins)));
             assertTrue(e.getMessage().contains("'verdicts'"), e.getMessage());
-            assertTrue(e.getMessage().contains("max_entries 7 pinned, 2 in the object"), e.getMessage());
+            assertTrue(e.getMessage().contains("max_entries 7 existing, 2 in the object"), e.getMessage());
             assertEquals(fdsBefore, KernelTests.openFds(), "a failed load closes what it created");
             assertFalse(obj.isLoaded());
         } finally {
