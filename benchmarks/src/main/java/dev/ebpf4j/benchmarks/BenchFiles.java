@@ -22,6 +22,20 @@ final class BenchFiles {
                 + Path.of("").toAbsolutePath());
     }
 
+    /** Removes {@code dir} and what is in it (pins included: unlinking a pin is how bpffs unpins); absent is fine. */
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot remove " + dir, e);
+        }
+    }
+
     /** {@code benchmarks/target/c/bench.bpf.o} when the build compiled it, else the committed copy. */
     static Path benchObject() {
         return cObject("bench.bpf.o");

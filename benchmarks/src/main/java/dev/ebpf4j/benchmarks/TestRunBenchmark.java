@@ -48,6 +48,7 @@ public class TestRunBenchmark {
     private BpfObject obj;
     private BpfProgram prog;
     private TestRun.Input input;
+    private Path pinRoot;
     private TestRun.Result last;
 
     @Setup
@@ -62,7 +63,9 @@ public class TestRunBenchmark {
             case "checksum" -> BenchFiles.cObject("checksum.bpf.o");
             default -> BenchFiles.benchObject();
         };
-        obj = BpfObject.open(path).load(LoadOptions.defaults().withRuntime(kind));
+        // packet_filter pins its verdicts map by name: under a root of our own, removed in tearDown
+        pinRoot = Path.of("/sys/fs/bpf/ebpf4j-bench-" + ProcessHandle.current().pid());
+        obj = BpfObject.open(path).load(LoadOptions.defaults().withRuntime(kind).withPinRoot(pinRoot));
         byte[] packet = switch (program) {
             case "packet_filter" -> FallbackVmBenchmark.udp(80, 64);
             case "checksum" -> FallbackVmBenchmark.udp(9, 1500 - 42);
@@ -93,5 +96,6 @@ public class TestRunBenchmark {
         }
         obj.close();
         System.clearProperty(Engine.PROPERTY);
+        BenchFiles.deleteTree(pinRoot);
     }
 }
