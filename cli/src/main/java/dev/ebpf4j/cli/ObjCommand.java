@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code ebpf4j obj}: look inside an eBPF object file without loading anything. */
 @Command(name = "obj", mixinStandardHelpOptions = true, description = "Inspect eBPF object files (.bpf.o) without loading them.",
-        subcommands = {ObjCommand.Show.class, ObjDumpCommand.class})
+        subcommands = {ObjCommand.Show.class, ObjDumpCommand.class},
+        footer = {"", "Examples:", "  ebpf4j obj show examples/hello.bpf.o",
+                "  ebpf4j obj dump examples/syscall_counter.bpf.o name count_syscalls linum"})
 final class ObjCommand implements Runnable {
     @ParentCommand
     Main main;

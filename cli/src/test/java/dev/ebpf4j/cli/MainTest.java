@@ -99,4 +99,22 @@ class MainTest {
         assertEquals(2, ambiguous.exitCode(), ambiguous.out());
         assertTrue(ambiguous.err().contains("load") && ambiguous.err().contains("loadall"), ambiguous.err());
     }
+
+    @Test
+    void everyCommandsHelpHasAnExample() {
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+        todo.add(Main.commandLine(new String[] {"--help"}));
+        while (!todo.isEmpty()) {
+            picocli.CommandLine cl = todo.poll();
+            if (cl.getCommandName().equals("help")) {
+                continue;
+            }
+            if (!cl.getUsageMessage().contains("Example")) {
+                missing.add(cl.getCommandSpec().qualifiedName());
+            }
+            todo.addAll(new java.util.LinkedHashSet<>(cl.getSubcommands().values()));
+        }
+        assertEquals(java.util.List.of(), missing);
+    }
 }
