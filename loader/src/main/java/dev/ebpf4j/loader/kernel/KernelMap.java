@@ -179,56 +179,82 @@ public final class KernelMap implements BpfMap {
         }
     }
 
-    /** Every entry, key then value, read with {@code BPF_MAP_LOOKUP_BATCH} (64 entries a call). */
+    /** The batch size {@link #entries()} reads with: few system calls, arrays that stay in the cache. */
+    public static final int DEFAULT_BATCH = 4096;
+    /** At most this many bytes of keys and values per batch for {@link #entries()} (wide per-CPU values). */
+    private static final int DEFAULT_BATCH_BYTES = 1 << 20;
+
+    /**
+     * Every entry, key then value, read with {@code BPF_MAP_LOOKUP_BATCH} through a {@link MapBatchCursor}
+     * ({@value #DEFAULT_BATCH} entries a call, fewer for small maps or wide values). The only objects made are
+     * the entries themselves: callers that do not need them use {@link #forEachBatch} or {@link #batchCursor}.
+     */
+    @Override
     public List<java.util.Map.Entry<byte[], byte[]>> entries() {
-        return lookupBatch(64);
+        long perEntry = Math.max(1, spec.keySize()) + (long) Math.max(1, valueSize());
+        int size = (int) Math.max(1, Math.min(Math.min(DEFAULT_BATCH, Math.max(1, spec.maxEntries())),
+                DEFAULT_BATCH_BYTES / perEntry));
+        return lookupBatch(size);
     }
 
     /**
-     * Every entry read with {@code BPF_MAP_LOOKUP_BATCH}, {@code batchSize} entries per system call (hash and array
-     * maps; other types answer EINVAL or ENOTSUPP, which is thrown).
+     * Every entry read with {@code BPF_MAP_LOOKUP_BATCH}, {@code batchSize} entries per system call (more when a hash
+     * bucket needs it), copied into one key and one value array per entry. Hash and array maps; other types answer
+     * EINVAL or ENOTSUPP, which is thrown.
      */
     public List<java.util.Map.Entry<byte[], byte[]>> lookupBatch(int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be positive");
-        }
         int ks = spec.keySize();
         int vs = valueSize();
-        List<java.util.Map.Entry<byte[], byte[]>> out = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
-            // the kernel's batch token is a key for hash maps and a u32 for arrays: room for either
-            MemorySegment inBatch = arena.allocate(Math.max(8, ks), 8);
-            MemorySegment outBatch = arena.allocate(Math.max(8, ks), 8);
-            MemorySegment keys = arena.allocate((long) Math.max(1, ks) * batchSize, 8);
-            MemorySegment values = arena.allocate((long) Math.max(1, vs) * batchSize, 8);
-            MemorySegment attr = Bpf.newAttr(arena);
-            MemorySegment batch = bpf_attr.batch(attr);
-            boolean first = true;
-            while (true) {
-                attr.fill((byte) 0);
-                bpf_attr.batch.in_batch(batch, first ? 0 : inBatch.address());
-                bpf_attr.batch.out_batch(batch, outBatch.address());
-                bpf_attr.batch.keys(batch, keys.address());
-                bpf_attr.batch.values(batch, values.address());
-                bpf_attr.batch.count(batch, batchSize);
-                bpf_attr.batch.map_fd(batch, fd.raw());
-                long r = Syscall.bpf(BpfCommand.MAP_LOOKUP_BATCH.value(), attr, Bpf.attrSize());
-                int n = bpf_attr.batch.count(batch);
-                if (r < 0 && r != -Errno.ENOENT.number()) {
-                    throw new BpfMapException(spec.name(), "lookupBatch",
-                            new BpfException(BpfCommand.MAP_LOOKUP_BATCH.value(), (int) -r));
+        List<java.util.Map.Entry<byte[], byte[]>> out = new ArrayList<>(Math.min(Math.max(16, spec.maxEntries()), 1 << 17));
+        try (MapBatchCursor cursor = batchCursor(batchSize)) {
+            while (cursor.next()) {
+                MemorySegment keys = cursor.keys();
+                MemorySegment values = cursor.values();
+                for (int i = 0, n = cursor.count(); i < n; i++) {
+                    byte[] k = new byte[ks];
+                    byte[] v = new byte[vs];
+                    MemorySegment.copy(keys, ValueLayout.JAVA_BYTE, (long) i * ks, k, 0, ks);
+                    MemorySegment.copy(values, ValueLayout.JAVA_BYTE, (long) i * vs, v, 0, vs);
+                    out.add(java.util.Map.entry(k, v));
                 }
-                for (int i = 0; i < n; i++) {
-                    out.add(java.util.Map.entry(keys.asSlice((long) i * ks, ks).toArray(ValueLayout.JAVA_BYTE),
-                            values.asSlice((long) i * vs, vs).toArray(ValueLayout.JAVA_BYTE)));
-                }
-                if (r < 0) { // ENOENT: that was the last batch
-                    return out;
-                }
-                MemorySegment.copy(outBatch, 0, inBatch, 0, inBatch.byteSize());
-                first = false;
             }
         }
+        return out;
+    }
+
+    /**
+     * A cursor reading this map {@code batchSize} entries per {@code BPF_MAP_LOOKUP_BATCH} into native arrays it
+     * reuses (no object per entry). Close it; it belongs to the calling thread.
+     */
+    public MapBatchCursor batchCursor(int batchSize) {
+        return new MapBatchCursor(this, batchSize);
+    }
+
+    /** What {@link #forEachBatch} hands each batch to. */
+    @FunctionalInterface
+    public interface BatchVisitor {
+        /**
+         * One batch: {@code count} keys of {@link #keySize()} bytes back to back in {@code keys}, their values
+         * ({@link #valueSize()} bytes each) in {@code values}. Both are only valid during the call.
+         */
+        void visit(MemorySegment keys, MemorySegment values, int count);
+    }
+
+    /**
+     * Reads every entry with {@code BPF_MAP_LOOKUP_BATCH}, {@code batchSize} per call, and hands each batch's native
+     * arrays to {@code visitor}; nothing is allocated per entry.
+     *
+     * @return the number of entries visited
+     */
+    public long forEachBatch(int batchSize, BatchVisitor visitor) {
+        long total = 0;
+        try (MapBatchCursor cursor = batchCursor(batchSize)) {
+            while (cursor.next()) {
+                visitor.visit(cursor.keys(), cursor.values(), cursor.count());
+                total += cursor.count();
+            }
+        }
+        return total;
     }
 
     /**
