@@ -101,15 +101,54 @@ public final class KernelMap implements BpfMap {
     @Override
     public Optional<byte[]> lookup(byte[] key) {
         checkKey(key);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment k = nativeKey(arena, key);
-            MemorySegment v = arena.allocate(Math.max(1, valueSize()), 8);
-            if (!Bpf.mapLookup(fd, k, v)) {
+        int vs = valueSize();
+        Scratch scratch = SCRATCH.get();
+        MemorySegment v = scratch.value(vs);
+        try {
+            if (!Bpf.mapLookup(fd, scratch.key(key), v)) {
                 return Optional.empty();
             }
-            return Optional.of(v.asSlice(0, valueSize()).toArray(ValueLayout.JAVA_BYTE));
         } catch (SyscallException e) {
             throw new BpfMapException(spec.name(), "lookup", e);
+        }
+        byte[] out = new byte[vs];
+        MemorySegment.copy(v, ValueLayout.JAVA_BYTE, 0, out, 0, vs);
+        return Optional.of(out);
+    }
+
+    /**
+     * Each thread's native key and value buffers for the byte-array calls (grown when a map needs more): a lookup or
+     * update copies through them instead of allocating native memory per call. The kernel reads and writes only
+     * {@code key_size} / {@code value_size} bytes at their addresses.
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        private MemorySegment key = MemorySegment.NULL;
+        private MemorySegment value = MemorySegment.NULL;
+
+        /** {@code bytes} copied into the key buffer; NULL for maps without keys (queue, stack). */
+        MemorySegment key(byte[] bytes) {
+            if (bytes.length == 0) {
+                return MemorySegment.NULL;
+            }
+            if (key.byteSize() < bytes.length) {
+                key = grow(bytes.length);
+            }
+            MemorySegment.copy(bytes, 0, key, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            return key;
+        }
+
+        /** A buffer of at least {@code size} bytes (at least one) for a value. */
+        MemorySegment value(int size) {
+            if (value.byteSize() < Math.max(1, size)) {
+                value = grow(size);
+            }
+            return value;
+        }
+
+        private static MemorySegment grow(long size) {
+            return Arena.ofAuto().allocate(Math.max(64, size), 8); // freed by the GC once replaced
         }
     }
 
@@ -143,10 +182,11 @@ public final class KernelMap implements BpfMap {
                     + (isPerCpu(spec.type()) ? " (" + KernelProbes.possibleCpus() + " possible CPUs × "
                     + ((spec.valueSize() + 7) & ~7) + ")" : "") + ", not " + (value == null ? "null" : value.length));
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocate(Math.max(1, value.length), 8);
-            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            Bpf.mapUpdate(fd, nativeKey(arena, key), v, flag.value());
+        Scratch scratch = SCRATCH.get();
+        MemorySegment v = scratch.value(value.length);
+        MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+        try {
+            Bpf.mapUpdate(fd, scratch.key(key), v, flag.value());
         } catch (SyscallException e) {
             throw new BpfMapException(spec.name(), "update(" + flag + ")", e);
         }
