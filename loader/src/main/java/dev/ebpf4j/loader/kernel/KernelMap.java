@@ -245,7 +245,7 @@ public final class KernelMap implements BpfMap {
     public List<java.util.Map.Entry<byte[], byte[]>> lookupBatch(int batchSize) {
         int ks = spec.keySize();
         int vs = valueSize();
-        List<java.util.Map.Entry<byte[], byte[]>> out = new ArrayList<>(Math.min(Math.max(16, spec.maxEntries()), 1 << 17));
+        List<java.util.Map.Entry<byte[], byte[]>> out = new ArrayList<>(Math.min(Math.max(16, spec.maxEntries()), 4096));
         try (MapBatchCursor cursor = batchCursor(batchSize)) {
             while (cursor.next()) {
                 MemorySegment keys = cursor.keys();
@@ -274,8 +274,8 @@ public final class KernelMap implements BpfMap {
     @FunctionalInterface
     public interface BatchVisitor {
         /**
-         * One batch: {@code count} keys of {@link #keySize()} bytes back to back in {@code keys}, their values
-         * ({@link #valueSize()} bytes each) in {@code values}. Both are only valid during the call.
+         * One batch: {@code count} keys of {@link KernelMap#keySize()} bytes back to back in {@code keys}, their
+         * values ({@link KernelMap#valueSize()} bytes each) in {@code values}. Both are only valid during the call.
          */
         void visit(MemorySegment keys, MemorySegment values, int count);
     }
