@@ -126,23 +126,40 @@ public final class Bpf {
      * {@code flags}): what libbpf passes too, so the kernel copies 32 bytes rather than the whole union.
      */
     static final long ELEM_ATTR_SIZE = 32;
-    /** Each thread's attr for the element commands, reused: map lookups and updates allocate nothing. */
-    private static final ThreadLocal<MemorySegment> ELEM_ATTR =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(ELEM_ATTR_SIZE, 8));
+    /**
+     * Each thread's attr for the element commands and its errno capture buffer, reused: map lookups and updates
+     * allocate nothing and look up one thread-local.
+     */
+    private static final ThreadLocal<ElemCall> ELEM_CALL = ThreadLocal.withInitial(ElemCall::new);
+
+    private static final class ElemCall {
+        final MemorySegment attr;
+        final MemorySegment state;
+
+        ElemCall() {
+            Arena arena = Arena.ofAuto(); // freed with the thread's local
+            attr = arena.allocate(ELEM_ATTR_SIZE, 8);
+            state = Syscall.newCallState(arena);
+        }
+    }
 
     private static boolean elemCall(BpfCommand cmd, Fd map, MemorySegment key, MemorySegment value, long flags,
                                     boolean missingIsFalse) {
-        MemorySegment attr = ELEM_ATTR.get();
+        int fd = map.raw();
+        long keyAddress = address(key);
+        long valueAddress = address(value);
+        ElemCall call = ELEM_CALL.get();
+        MemorySegment attr = call.attr;
         attr.set(ValueLayout.JAVA_LONG, 0, 0L); // map_fd and its padding
-        bpf_attr.map_fd(attr, map.raw());
-        bpf_attr.key(attr, address(key));
-        bpf_attr.value(attr, address(value));
+        bpf_attr.map_fd(attr, fd);
+        bpf_attr.key(attr, keyAddress);
+        bpf_attr.value(attr, valueAddress);
         bpf_attr.flags(attr, flags);
-        long r = Syscall.bpf(cmd.value(), attr, ELEM_ATTR_SIZE);
-        if (r == -ENOENT && missingIsFalse) {
-            return false;
-        }
+        long r = Syscall.bpf(call.state, cmd.value(), attr, ELEM_ATTR_SIZE);
         if (r < 0) {
+            if (r == -ENOENT && missingIsFalse) {
+                return false;
+            }
             throw new BpfException(cmd.value(), (int) -r);
         }
         return true;

@@ -104,6 +104,8 @@ public final class Syscall {
     /** Holder so that an unsupported architecture fails on first use, not on loading this class. */
     private static final class Current {
         static final Arch ARCH = Arch.current();
+        /** {@code bpf}'s number, as the {@code long} the variadic {@code syscall()} takes (a constant once loaded). */
+        static final long BPF_NR = ARCH.bpf();
     }
 
     /** The architecture whose syscall numbers are used. */
@@ -137,9 +139,21 @@ public final class Syscall {
         if (size < 0 || size > attr.byteSize()) {
             throw new IllegalArgumentException("size " + size + " outside the attr segment of " + attr.byteSize() + " bytes");
         }
+        return bpf(BPF_CALL_STATE.get(), cmd, attr, size); // bpf() is the hot call: no arena per call
+    }
+
+    /** A buffer for {@link #bpf(MemorySegment, int, MemorySegment, long)}'s errno capture, for a caller to reuse. */
+    static MemorySegment newCallState(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
+
+    /**
+     * {@link #bpf(int, MemorySegment, long)} with the caller's errno capture buffer ({@link #newCallState}) and no
+     * argument checks: for {@link Bpf}'s element commands, which own a checked attr per thread.
+     */
+    static long bpf(MemorySegment state, int cmd, MemorySegment attr, long size) {
         try {
-            MemorySegment state = BPF_CALL_STATE.get(); // bpf() is the hot call: no arena per call
-            long r = (long) SYSCALL_3.invokeExact(state, (long) arch().bpf(), (long) cmd, attr, size);
+            long r = (long) SYSCALL_3.invokeExact(state, Current.BPF_NR, (long) cmd, attr, size);
             return r < 0 ? -errno(state) : r;
         } catch (Throwable t) {
             throw rethrow(t);

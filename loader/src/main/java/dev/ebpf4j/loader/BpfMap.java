@@ -46,6 +46,18 @@ public interface BpfMap extends AutoCloseable {
         return out;
     }
 
+    /**
+     * Every entry, key then value (a walk, not a snapshot: entries changed meanwhile may or may not be seen). This
+     * default takes the keys, then looks each up (skipping keys removed meanwhile); kernel maps read in batches.
+     */
+    default List<java.util.Map.Entry<byte[], byte[]>> entries() {
+        List<java.util.Map.Entry<byte[], byte[]>> out = new java.util.ArrayList<>();
+        for (byte[] key : keys()) {
+            lookup(key).ifPresent(value -> out.add(java.util.Map.entry(key, value)));
+        }
+        return out;
+    }
+
     /** Pins the map at {@code path} in bpffs (kernel only). */
     void pin(Path path);
 

@@ -101,15 +101,54 @@ public final class KernelMap implements BpfMap {
     @Override
     public Optional<byte[]> lookup(byte[] key) {
         checkKey(key);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment k = nativeKey(arena, key);
-            MemorySegment v = arena.allocate(Math.max(1, valueSize()), 8);
-            if (!Bpf.mapLookup(fd, k, v)) {
+        int vs = valueSize();
+        Scratch scratch = SCRATCH.get();
+        MemorySegment v = scratch.value(vs);
+        try {
+            if (!Bpf.mapLookup(fd, scratch.key(key), v)) {
                 return Optional.empty();
             }
-            return Optional.of(v.asSlice(0, valueSize()).toArray(ValueLayout.JAVA_BYTE));
         } catch (SyscallException e) {
             throw new BpfMapException(spec.name(), "lookup", e);
+        }
+        byte[] out = new byte[vs];
+        MemorySegment.copy(v, ValueLayout.JAVA_BYTE, 0, out, 0, vs);
+        return Optional.of(out);
+    }
+
+    /**
+     * Each thread's native key and value buffers for the byte-array calls (grown when a map needs more): a lookup or
+     * update copies through them instead of allocating native memory per call. The kernel reads and writes only
+     * {@code key_size} / {@code value_size} bytes at their addresses.
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        private MemorySegment key = MemorySegment.NULL;
+        private MemorySegment value = MemorySegment.NULL;
+
+        /** {@code bytes} copied into the key buffer; NULL for maps without keys (queue, stack). */
+        MemorySegment key(byte[] bytes) {
+            if (bytes.length == 0) {
+                return MemorySegment.NULL;
+            }
+            if (key.byteSize() < bytes.length) {
+                key = grow(bytes.length);
+            }
+            MemorySegment.copy(bytes, 0, key, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            return key;
+        }
+
+        /** A buffer of at least {@code size} bytes (at least one) for a value. */
+        MemorySegment value(int size) {
+            if (value.byteSize() < Math.max(1, size)) {
+                value = grow(size);
+            }
+            return value;
+        }
+
+        private static MemorySegment grow(long size) {
+            return Arena.ofAuto().allocate(Math.max(64, size), 8); // freed by the GC once replaced
         }
     }
 
@@ -143,10 +182,11 @@ public final class KernelMap implements BpfMap {
                     + (isPerCpu(spec.type()) ? " (" + KernelProbes.possibleCpus() + " possible CPUs × "
                     + ((spec.valueSize() + 7) & ~7) + ")" : "") + ", not " + (value == null ? "null" : value.length));
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocate(Math.max(1, value.length), 8);
-            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            Bpf.mapUpdate(fd, nativeKey(arena, key), v, flag.value());
+        Scratch scratch = SCRATCH.get();
+        MemorySegment v = scratch.value(value.length);
+        MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+        try {
+            Bpf.mapUpdate(fd, scratch.key(key), v, flag.value());
         } catch (SyscallException e) {
             throw new BpfMapException(spec.name(), "update(" + flag + ")", e);
         }
@@ -179,56 +219,82 @@ public final class KernelMap implements BpfMap {
         }
     }
 
-    /** Every entry, key then value, read with {@code BPF_MAP_LOOKUP_BATCH} (64 entries a call). */
+    /** The batch size {@link #entries()} reads with: the fastest measured (256 to 16384 are within 5 %, docs/benchmarks.md). */
+    public static final int DEFAULT_BATCH = 1024;
+    /** At most this many bytes of keys and values per batch for {@link #entries()} (wide per-CPU values). */
+    private static final int DEFAULT_BATCH_BYTES = 1 << 20;
+
+    /**
+     * Every entry, key then value, read with {@code BPF_MAP_LOOKUP_BATCH} through a {@link MapBatchCursor}
+     * ({@value #DEFAULT_BATCH} entries a call, fewer for small maps or wide values). The only objects made are
+     * the entries themselves: callers that do not need them use {@link #forEachBatch} or {@link #batchCursor}.
+     */
+    @Override
     public List<java.util.Map.Entry<byte[], byte[]>> entries() {
-        return lookupBatch(64);
+        long perEntry = Math.max(1, spec.keySize()) + (long) Math.max(1, valueSize());
+        int size = (int) Math.max(1, Math.min(Math.min(DEFAULT_BATCH, Math.max(1, spec.maxEntries())),
+                DEFAULT_BATCH_BYTES / perEntry));
+        return lookupBatch(size);
     }
 
     /**
-     * Every entry read with {@code BPF_MAP_LOOKUP_BATCH}, {@code batchSize} entries per system call (hash and array
-     * maps; other types answer EINVAL or ENOTSUPP, which is thrown).
+     * Every entry read with {@code BPF_MAP_LOOKUP_BATCH}, {@code batchSize} entries per system call (more when a hash
+     * bucket needs it), copied into one key and one value array per entry. Hash and array maps; other types answer
+     * EINVAL or ENOTSUPP, which is thrown.
      */
     public List<java.util.Map.Entry<byte[], byte[]>> lookupBatch(int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be positive");
-        }
         int ks = spec.keySize();
         int vs = valueSize();
-        List<java.util.Map.Entry<byte[], byte[]>> out = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
-            // the kernel's batch token is a key for hash maps and a u32 for arrays: room for either
-            MemorySegment inBatch = arena.allocate(Math.max(8, ks), 8);
-            MemorySegment outBatch = arena.allocate(Math.max(8, ks), 8);
-            MemorySegment keys = arena.allocate((long) Math.max(1, ks) * batchSize, 8);
-            MemorySegment values = arena.allocate((long) Math.max(1, vs) * batchSize, 8);
-            MemorySegment attr = Bpf.newAttr(arena);
-            MemorySegment batch = bpf_attr.batch(attr);
-            boolean first = true;
-            while (true) {
-                attr.fill((byte) 0);
-                bpf_attr.batch.in_batch(batch, first ? 0 : inBatch.address());
-                bpf_attr.batch.out_batch(batch, outBatch.address());
-                bpf_attr.batch.keys(batch, keys.address());
-                bpf_attr.batch.values(batch, values.address());
-                bpf_attr.batch.count(batch, batchSize);
-                bpf_attr.batch.map_fd(batch, fd.raw());
-                long r = Syscall.bpf(BpfCommand.MAP_LOOKUP_BATCH.value(), attr, Bpf.attrSize());
-                int n = bpf_attr.batch.count(batch);
-                if (r < 0 && r != -Errno.ENOENT.number()) {
-                    throw new BpfMapException(spec.name(), "lookupBatch",
-                            new BpfException(BpfCommand.MAP_LOOKUP_BATCH.value(), (int) -r));
+        List<java.util.Map.Entry<byte[], byte[]>> out = new ArrayList<>(Math.min(Math.max(16, spec.maxEntries()), 4096));
+        try (MapBatchCursor cursor = batchCursor(batchSize)) {
+            while (cursor.next()) {
+                MemorySegment keys = cursor.keys();
+                MemorySegment values = cursor.values();
+                for (int i = 0, n = cursor.count(); i < n; i++) {
+                    byte[] k = new byte[ks];
+                    byte[] v = new byte[vs];
+                    MemorySegment.copy(keys, ValueLayout.JAVA_BYTE, (long) i * ks, k, 0, ks);
+                    MemorySegment.copy(values, ValueLayout.JAVA_BYTE, (long) i * vs, v, 0, vs);
+                    out.add(java.util.Map.entry(k, v));
                 }
-                for (int i = 0; i < n; i++) {
-                    out.add(java.util.Map.entry(keys.asSlice((long) i * ks, ks).toArray(ValueLayout.JAVA_BYTE),
-                            values.asSlice((long) i * vs, vs).toArray(ValueLayout.JAVA_BYTE)));
-                }
-                if (r < 0) { // ENOENT: that was the last batch
-                    return out;
-                }
-                MemorySegment.copy(outBatch, 0, inBatch, 0, inBatch.byteSize());
-                first = false;
             }
         }
+        return out;
+    }
+
+    /**
+     * A cursor reading this map {@code batchSize} entries per {@code BPF_MAP_LOOKUP_BATCH} into native arrays it
+     * reuses (no object per entry). Close it; it belongs to the calling thread.
+     */
+    public MapBatchCursor batchCursor(int batchSize) {
+        return new MapBatchCursor(this, batchSize);
+    }
+
+    /** What {@link #forEachBatch} hands each batch to. */
+    @FunctionalInterface
+    public interface BatchVisitor {
+        /**
+         * One batch: {@code count} keys of {@link KernelMap#keySize()} bytes back to back in {@code keys}, their
+         * values ({@link KernelMap#valueSize()} bytes each) in {@code values}. Both are only valid during the call.
+         */
+        void visit(MemorySegment keys, MemorySegment values, int count);
+    }
+
+    /**
+     * Reads every entry with {@code BPF_MAP_LOOKUP_BATCH}, {@code batchSize} per call, and hands each batch's native
+     * arrays to {@code visitor}; nothing is allocated per entry.
+     *
+     * @return the number of entries visited
+     */
+    public long forEachBatch(int batchSize, BatchVisitor visitor) {
+        long total = 0;
+        try (MapBatchCursor cursor = batchCursor(batchSize)) {
+            while (cursor.next()) {
+                visitor.visit(cursor.keys(), cursor.values(), cursor.count());
+                total += cursor.count();
+            }
+        }
+        return total;
     }
 
     /**

@@ -155,6 +155,22 @@ class FallbackBackendTest {
     }
 
     @Test
+    void entriesPairsEveryKeyWithItsValue() {
+        try (BpfObject obj = load("packet_filter.bpf.o")) {
+            BpfMap blocked = obj.map("blocked_ports");
+            assertTrue(blocked.entries().isEmpty());
+            for (int port : new int[] {22, 80, 443}) {
+                blocked.update(u16(port), u64(port * 10L));
+            }
+            Map<Long, Long> seen = new java.util.HashMap<>();
+            for (Map.Entry<byte[], byte[]> e : blocked.entries()) {
+                assertNull(seen.put(le(e.getKey(), 0, 2), le(e.getValue(), 0, 8)), "a key listed twice");
+            }
+            assertEquals(Map.of(22L, 220L, 80L, 800L, 443L, 4430L), seen);
+        }
+    }
+
+    @Test
     void nextKeyWalksTheMapAsTheKernelDoes() {
         try (BpfObject obj = load("syscall_counter.bpf.o")) {
             BpfMap counts = obj.map("syscall_counts");
