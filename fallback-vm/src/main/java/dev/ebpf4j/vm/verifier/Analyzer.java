@@ -32,6 +32,11 @@ final class Analyzer {
     private static final long U32 = 0xffffffffL;
     /** Changes of the state at one instruction before its joins widen. */
     private static final int WIDEN_AFTER = 8;
+    /**
+     * Distinct states kept at one prune point before the states arriving there are joined: enough to unroll a loop
+     * of a few thousand iterations (the kernel unrolls bounded loops too, within the same 1M instruction budget).
+     */
+    static final int MAX_STATES_PER_POINT = 4096;
     private static final int LOG_LIMIT = 200_000;
     private static final long MAX_PACKET_OFF = 0xffff;
 
@@ -42,13 +47,40 @@ final class Analyzer {
     int processed;
     int maxFrames = 1;
 
-    private final HashMap<Long, AbstractState> states = new HashMap<>();
+    /** Verified (or being verified) states at each prune point, by (call context, instruction). */
+    private final HashMap<Long, List<Kept>> explored = new HashMap<>();
+    /** States ever kept at each prune point (evictions do not lower it). */
+    private final HashMap<Long, Integer> keptCount = new HashMap<>();
+    /** Prune points that saw too many distinct states: from then on one joined (and widened) state. */
+    private final HashMap<Long, AbstractState> joined = new HashMap<>();
     private final HashMap<Long, Integer> changes = new HashMap<>();
-    private final TreeSet<Long> work = new TreeSet<>();
+    private final java.util.HashSet<Long> joinQueued = new java.util.HashSet<>();
+    /** Paths still to explore, depth first. */
+    private final java.util.ArrayDeque<Item> work = new java.util.ArrayDeque<>();
+    private final boolean[] prunePoint;
+    private final int maxStatesPerPoint;
+    private int storedStates;
     private final HashMap<Long, Integer> ctxIds = new HashMap<>();
     private final List<Integer> ctxParent = new ArrayList<>();
     private final long[] thresholds;
     private int currentPc;
+
+    /**
+     * One path to continue: {@code state} at the instruction of {@code key}; a null state means the joined state of
+     * that key. {@code stored} states are also kept for pruning and are copied before they are stepped.
+     */
+    private record Item(long key, AbstractState state, boolean stored) {}
+
+    /** A kept state with the kernel's pruning statistics: states that keep missing are dropped from the list. */
+    private static final class Kept {
+        final AbstractState state;
+        int hits;
+        int misses;
+
+        Kept(AbstractState state) {
+            this.state = state;
+        }
+    }
 
     Analyzer(Structure st, VerifierOptions opt) {
         this.st = st;
@@ -68,6 +100,41 @@ final class Analyzer {
             }
         }
         this.thresholds = t.stream().mapToLong(Long::longValue).toArray();
+        this.prunePoint = prunePoints(st);
+        this.maxStatesPerPoint = MAX_STATES_PER_POINT;
+    }
+
+    /**
+     * Where paths may meet, so where states are kept and new ones compared with them: jump targets, the
+     * instruction after a conditional jump or a call, and function entries (as the kernel's prune points).
+     */
+    private static boolean[] prunePoints(Structure st) {
+        boolean[] p = new boolean[st.slotCount + 1];
+        for (int f : st.subprogs) {
+            p[f] = true;
+        }
+        for (int pc = 0; pc < st.slotCount; pc++) {
+            Instruction insn = st.at[pc];
+            if (insn == null) {
+                continue;
+            }
+            int next = pc + insn.slots();
+            if (insn.isExit()) {
+                continue;
+            }
+            if (insn.isHelperCall() || insn.isBpfToBpfCall()) {
+                p[Math.min(next, st.slotCount)] = true;
+                if (insn.isBpfToBpfCall()) {
+                    p[insn.jumpTarget(pc)] = true;
+                }
+            } else if (insn.isJump()) {
+                p[insn.jumpTarget(pc)] = true;
+                if (!insn.isUnconditionalJump()) {
+                    p[Math.min(next, st.slotCount)] = true;
+                }
+            }
+        }
+        return p;
     }
 
     String log() {
@@ -87,10 +154,17 @@ final class Analyzer {
         main.regs[10] = Reg.stack(0, 0);
         propagate(0, new AbstractState(new Frame[] {main}, 0, new TreeMap<>(), new TreeMap<>()));
         while (!work.isEmpty()) {
-            long key = work.pollFirst();
+            Item item = work.pop();
+            long key = item.key();
             int pc = (int) key;
             currentPc = pc;
-            AbstractState s = states.get(key).copy();
+            AbstractState s;
+            if (item.state() == null) {
+                joinQueued.remove(key);
+                s = joined.get(key).copy();
+            } else {
+                s = item.stored() ? item.state().copy() : item.state();
+            }
             if (++processed > opt.maxProcessed()) {
                 fail(pc, "BPF program is too large. Processed " + processed + " insn (limit " + opt.maxProcessed()
                         + ")");
@@ -103,7 +177,7 @@ final class Analyzer {
         checkCombinedStack();
         if (opt.logLevel() >= 1) {
             log.append("processed ").append(processed).append(" insns (limit ").append(opt.maxProcessed())
-                    .append(") total_states ").append(states.size()).append('\n');
+                    .append(") total_states ").append(storedStates + joined.size()).append('\n');
         }
     }
 
@@ -157,21 +231,62 @@ final class Analyzer {
         return id;
     }
 
+    /**
+     * Continues a path at {@code pc}. At a prune point the state is dropped when a state kept there already covers
+     * it (whatever the new one can do, the old one was checked for); otherwise it is kept and explored. After
+     * {@code maxStatesPerPoint} distinct states at one point, further ones are joined into one state there (widened
+     * after repeated changes), so that loops the unrolling does not finish still reach a fixed point.
+     */
     private void propagate(int pc, AbstractState s) {
         long key = ((long) s.ctx << 32) | pc;
-        AbstractState old = states.get(key);
-        if (old == null) {
-            states.put(key, s);
-            work.add(key);
+        if (!prunePoint[pc]) {
+            work.push(new Item(key, s, false));
             return;
         }
-        int n = changes.getOrDefault(key, 0);
-        AbstractState joined = old.join(s, n >= WIDEN_AFTER, this::combine);
-        if (!joined.sameAs(old)) {
-            changes.put(key, n + 1);
-            states.put(key, joined);
-            work.add(key);
+        List<Kept> seen = explored.get(key);
+        if (seen != null) {
+            for (int i = seen.size() - 1; i >= 0; i--) {
+                Kept k = seen.get(i);
+                if (Subsumption.covers(k.state, s)) {
+                    k.hits++;
+                    return;
+                }
+                // as the kernel does, a state that rarely prunes anything stops being compared (only costs time)
+                if (++k.misses > k.hits * 3 + 3) {
+                    seen.remove(i);
+                }
+            }
         }
+        AbstractState old = joined.get(key);
+        if (old != null) {
+            if (Subsumption.covers(old, s)) {
+                return;
+            }
+            int n = changes.getOrDefault(key, 0);
+            AbstractState j = old.join(s, n >= WIDEN_AFTER, this::combine);
+            if (!j.sameAs(old)) {
+                changes.put(key, n + 1);
+                joined.put(key, j);
+                if (joinQueued.add(key)) {
+                    work.push(new Item(key, null, false));
+                }
+            }
+            return;
+        }
+        int count = keptCount.merge(key, 1, Integer::sum);
+        if (count > maxStatesPerPoint) {
+            joined.put(key, s);
+            joinQueued.add(key);
+            work.push(new Item(key, null, false));
+            return;
+        }
+        if (seen == null) {
+            seen = new ArrayList<>(2);
+            explored.put(key, seen);
+        }
+        seen.add(new Kept(s));
+        storedStates++;
+        work.push(new Item(key, s, true));
     }
 
     private Reg combine(Reg old, Reg next, boolean widen) {
@@ -525,8 +640,10 @@ final class Analyzer {
                     fail(pc, "R" + regno + " offset is outside of the packet");
                 }
                 if (lo < 0 || hi + size > range) {
-                    fail(pc, "invalid access to packet, off=" + off + " size=" + size + ", R" + regno + "(id="
-                            + ptr.id() + ",off=" + ptr.lo() + ",r=" + range + ")");
+                    // the kernel prints the access's offset (register offset plus instruction offset) twice
+                    long at = ptr.fixedOffset() ? lo : hi;
+                    fail(pc, "invalid access to packet, off=" + at + " size=" + size + ", R" + regno + "(id="
+                            + ptr.id() + ",off=" + at + ",r=" + range + ")");
                 }
                 if (mode.writes() && !packetWritable()) {
                     fail(pc, "cannot write into packet");
