@@ -52,7 +52,7 @@ public final class VmObject {
     }
 
     private VmProgram loadProgram(ProgramSpec p) {
-        List<Instruction> insns = new ArrayList<>(p.linkedInstructions());
+        List<Instruction> insns = new ArrayList<>(CoreTarget.instructions(spec, p, vm.options()));
         Map<Integer, Reference> bySlot = new HashMap<>();
         for (Reference r : p.linkedReferences()) {
             bySlot.put(r.insnIndex(), r);
