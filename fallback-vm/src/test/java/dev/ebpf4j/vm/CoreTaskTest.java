@@ -99,6 +99,33 @@ class CoreTaskTest {
                 events);
     }
 
+    /** {@code fallback-vm/src/test/c/task_btf.bpf.o}: loads through {@code bpf_get_current_task_btf}. */
+    @Test
+    void currentTaskBtfIsReadByLoads() {
+        ObjectSpec spec = ObjectSpec.open(TestObjects.repoDir().resolve("fallback-vm/src/test/c/task_btf.bpf.o"));
+        Btf target = Btf.of(List.of(
+                new BtfType.Int("int", 4, BtfType.Int.SIGNED, 0, 32),
+                new BtfType.Struct("task_struct", 0x900, false, List.of(
+                        new BtfType.Member("tgid", 1, 0x10 * 8, 0),
+                        new BtfType.Member("pid", 1, 0x8f0 * 8, 0)))));
+        VmOptions options = VmOptions.defaults().withTargetBtf(target).withCurrentTask(
+                KernelStruct.builder(target, "task_struct").set("pid", 99).set("tgid", 98).build());
+        ProgramSpec read = spec.program("read_task").orElseThrow();
+        Verifier.verify(CoreTarget.instructions(spec, read, options), VerifierOptions.forProgram(spec, read));
+        VmObject obj = new BpfVm(options).load(spec);
+        assertEquals(0, obj.program("read_task").run(RawContext.of(new byte[64])).retval());
+        assertEquals(99, obj.readGlobal("seen_pid"));
+        assertEquals(98, obj.readGlobal("seen_tgid"));
+
+        // a store through the task pointer is refused, as the kernel refuses it
+        ProgramSpec write = spec.program("write_task").orElseThrow();
+        dev.ebpf4j.vm.verifier.VerifierException e = assertThrows(dev.ebpf4j.vm.verifier.VerifierException.class,
+                () -> Verifier.verify(CoreTarget.instructions(spec, write, options),
+                        VerifierOptions.forProgram(spec, write)));
+        assertEquals("only read is supported", e.reason());
+        assertEquals(2, e.insnIndex());
+    }
+
     @Test
     void withoutATaskTheProgramsReadZeros() {
         TestObjects.skipUnless(CoreTarget.running().isPresent(), CoreTarget.VMLINUX + " is not readable");

@@ -39,6 +39,8 @@ final class Analyzer {
     static final int MAX_STATES_PER_POINT = 4096;
     private static final int LOG_LIMIT = 200_000;
     private static final long MAX_PACKET_OFF = 0xffff;
+    /** Loads through a task pointer must stay below this (the largest task the VM maps by default). */
+    private static final long TASK_LIMIT = dev.ebpf4j.vm.KernelStruct.DEFAULT_TASK_SIZE;
 
     private final Structure st;
     private final VerifierOptions opt;
@@ -662,6 +664,24 @@ final class Analyzer {
             case RAW_MEM -> {
                 return loaded;
             }
+            case TASK -> {
+                // the kernel checks the access against task_struct's BTF; the VM knows the task only at run time,
+                // where every load is bounds-checked against the bytes supplied
+                if (mode.writes()) {
+                    fail(pc, "only read is supported");
+                }
+                long at = ptr.lo() + off;
+                if (!ptr.fixedOffset()) {
+                    fail(pc, "R" + regno + " is ptr_task_struct invalid variable offset: off=" + ptr.lo());
+                }
+                if (at < 0) {
+                    fail(pc, "R" + regno + " is ptr_task_struct invalid negative access: off=" + at);
+                }
+                if (at + size > TASK_LIMIT) {
+                    fail(pc, "access beyond struct task_struct at off " + at + " size " + size);
+                }
+                return loaded;
+            }
             default -> {
                 if (mode.helper()) {
                     fail(pc, "R" + regno + " type=" + t.text + " expected=fp, pkt, map_value, mem");
@@ -1097,6 +1117,7 @@ final class Analyzer {
                 }
                 yield Reg.mapValue(Type.MAP_VALUE_OR_NULL, map, 0, pc + 1);
             }
+            case PTR_TO_TASK -> Reg.pointer(Type.TASK, 0);
             case RINGBUF_MEM_OR_NULL -> {
                 if (s.refs.containsKey(pc + 1)) {
                     throw error(pc, "Unreleased reference id=" + (pc + 1) + " alloc_insn=" + pc);
