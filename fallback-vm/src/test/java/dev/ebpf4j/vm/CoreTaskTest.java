@@ -126,6 +126,40 @@ class CoreTaskTest {
         assertEquals(2, e.insnIndex());
     }
 
+    /** {@code fallback-vm/src/test/c/ksym.bpf.o}: a typed ksym read directly. */
+    @Test
+    void aTypedKsymReadsTheBytesSuppliedOrIsRefusedByName() {
+        ObjectSpec spec = ObjectSpec.open(TestObjects.repoDir().resolve("fallback-vm/src/test/c/ksym.bpf.o"));
+        ProgramSpec p = spec.program("over_limit").orElseThrow();
+        assertEquals(8, VerifierOptions.ksymSize(spec, "ebpf4j_limits"));
+        Verifier.verify(p.linkedInstructions(), VerifierOptions.forProgram(spec, p));
+        byte[] limits = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(10).putInt(100).array();
+        VmObject obj = new BpfVm(VmOptions.defaults().withKsym("ebpf4j_limits", KernelStruct.of("ebpf4j_limits", limits)))
+                .load(spec);
+        VmProgram prog = obj.program("over_limit");
+        assertEquals(2, prog.run(new dev.ebpf4j.vm.context.XdpContext(new byte[64], 100, 0, 0)).retval(),
+                "XDP_PASS at the limit");
+        assertEquals(1, prog.run(new dev.ebpf4j.vm.context.XdpContext(new byte[64], 101, 0, 0)).retval(),
+                "XDP_DROP over it");
+
+        VmObject without = BpfVm.create().load(spec);
+        BpfLoadException e = assertThrows(BpfLoadException.class, () -> without.program("over_limit"));
+        assertEquals("program 'over_limit' instruction 0: ksym 'ebpf4j_limits' is a kernel variable, and the fallback"
+                + " VM has no kernel memory: supply its bytes with VmOptions.withKsym(\"ebpf4j_limits\", ...)",
+                e.getMessage());
+    }
+
+    @Test
+    void aRawLddwOfAKernelVariableIsRefused() {
+        // lddw r1, BTF id 42 (BPF_PSEUDO_BTF_ID): no object, so no symbol to supply
+        List<dev.ebpf4j.object.insn.Instruction> insns = List.of(
+                dev.ebpf4j.object.insn.Instruction.loadImm64(1, 42L).withSrc(dev.ebpf4j.object.insn.Pseudo.BTF_ID),
+                dev.ebpf4j.object.insn.Instruction.mov64(0, 0), dev.ebpf4j.object.insn.Instruction.exit());
+        dev.ebpf4j.vm.verifier.VerifierException e = assertThrows(dev.ebpf4j.vm.verifier.VerifierException.class,
+                () -> Verifier.verify(insns, VerifierOptions.of(dev.ebpf4j.object.ProgramType.KPROBE)));
+        assertEquals("insn 0: lddw of a kernel variable (BTF id 42) is not supported", e.getMessage());
+    }
+
     @Test
     void withoutATaskTheProgramsReadZeros() {
         TestObjects.skipUnless(CoreTarget.running().isPresent(), CoreTarget.VMLINUX + " is not readable");

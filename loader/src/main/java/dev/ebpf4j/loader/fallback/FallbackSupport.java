@@ -50,6 +50,9 @@ final class FallbackSupport {
                 if (r instanceof Reference.Extern e && e.call()) {
                     reasons.add("program '" + p.name() + "' calls extern function '" + e.symbol()
                             + "', which the fallback VM cannot resolve");
+                } else if (r instanceof Reference.Extern e && dev.ebpf4j.vm.VmObject.isKsym(object, e)
+                        && !options.ksyms().containsKey(e.symbol())) {
+                    reasons.add("program '" + p.name() + "': " + dev.ebpf4j.vm.VmObject.missingKsym(e.symbol()));
                 }
             }
             List<BtfExt.CoreRelocation> core = object.coreRelocations(p);

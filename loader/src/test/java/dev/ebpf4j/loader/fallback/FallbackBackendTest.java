@@ -250,6 +250,12 @@ class FallbackBackendTest {
         BpfLoadException e = assertThrows(BpfLoadException.class, () -> BpfObject.of(needsKernel).load(FALLBACK));
         assertTrue(e.getMessage().startsWith("needs_kernel: the fallback VM was asked for but map 'ports'"),
                 e.getMessage());
+        ObjectSpec ksym = ObjectSpec.open(TestObjects.repoDir().resolve("fallback-vm/src/test/c/ksym.bpf.o"));
+        assertEquals(java.util.Optional.of("program 'over_limit': ksym 'ebpf4j_limits' is a kernel variable, and the"
+                + " fallback VM has no kernel memory: supply its bytes with VmOptions.withKsym(\"ebpf4j_limits\", ...)"),
+                new FallbackBackend().unavailableReason(ksym));
+        assertEquals(java.util.Optional.empty(), new FallbackBackend(dev.ebpf4j.vm.VmOptions.defaults().withKsym(
+                "ebpf4j_limits", dev.ebpf4j.vm.KernelStruct.of("ebpf4j_limits", new byte[8]))).unavailableReason(ksym));
         List<String> ok = new java.util.ArrayList<>(List.of("hello.bpf.o", "packet_filter.bpf.o",
                 "syscall_counter.bpf.o", "globals.bpf.o", "advanced.bpf.o", "legacy_maps.bpf.o"));
         if (dev.ebpf4j.vm.CoreTarget.running().isPresent()) {
