@@ -3,13 +3,24 @@ package dev.ebpf4j.vm.verifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.ebpf4j.object.insn.Instruction.exit;
+import static dev.ebpf4j.object.insn.Instruction.ja;
+import static dev.ebpf4j.object.insn.Instruction.mov64;
+import static dev.ebpf4j.object.insn.Instruction.mov64Reg;
+import static dev.ebpf4j.object.insn.Opcode.*;
+import static dev.ebpf4j.vm.verifier.VerifierRejectsTest.insn;
 
 import java.nio.file.Path;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import dev.ebpf4j.object.ObjectSpec;
 import dev.ebpf4j.object.ProgramSpec;
+import dev.ebpf4j.object.ProgramType;
+import dev.ebpf4j.object.insn.Instruction;
 import dev.ebpf4j.object.testing.TestObjects;
 
 /**
@@ -87,5 +98,56 @@ class VerifierPathsTest {
     @Test
     void vlanPathWithoutItsCheckIsRefused() {
         refused("vlan_unchecked", 11, "invalid access to packet, off=16 size=2, R3(id=0,off=16,r=14)");
+    }
+
+    private static final VerifierOptions KPROBE = VerifierOptions.of(ProgramType.KPROBE);
+
+    /** A path whose state an explored path does not cover is explored too, and its error found. */
+    @Test
+    void aStateThatIsNotCoveredIsExploredAndRefused() {
+        // r0 = ctx[0]; r2 = fp; if r0 == 0 goto B; r2 += -8; goto W; B: r2 += -16; W: *(u64 *)(r2 + 0) = 0;
+        // r0 = *(u64 *)(fp - 8); exit      (on path B fp-8 was never written)
+        List<Instruction> p = List.of(insn(LDX | MEM | DW, 0, 1, 0, 0), mov64Reg(2, 10),
+                insn(JMP | JEQ | K, 0, 0, 2, 0), insn(ALU64 | ADD | K, 2, 0, 0, -8), ja(1),
+                insn(ALU64 | ADD | K, 2, 0, 0, -16), insn(ST | MEM | DW, 2, 0, 0, 0),
+                insn(LDX | MEM | DW, 0, 10, -8, 0), exit());
+        VerifierException e = assertThrows(VerifierException.class, () -> Verifier.verify(p, KPROBE));
+        assertEquals(7, e.insnIndex(), e.getMessage());
+        assertTrue(e.reason().startsWith("invalid read from stack"), e.getMessage());
+        // with both paths writing fp-8 it is fine
+        List<Instruction> ok = new ArrayList<>(p);
+        ok.set(5, insn(ALU64 | ADD | K, 2, 0, 0, -8));
+        Verifier.verify(ok, KPROBE);
+    }
+
+    /** Paths that meet in equal states are explored once: 40 diamonds in a row stay linear, not 2^40. */
+    @Test
+    void equalStatesArePruned() {
+        List<Instruction> p = new ArrayList<>();
+        p.add(insn(LDX | MEM | DW, 6, 1, 0, 0));
+        p.add(mov64(3, 0));
+        for (int i = 0; i < 40; i++) {
+            p.add(insn(JMP | JSET | K, 6, 0, 1, 1 << (i % 31))); // if r6 & bit skip the next
+            p.add(mov64(3, 0));
+        }
+        p.add(mov64Reg(0, 3));
+        p.add(exit());
+        VerifiedProgram v = Verifier.verify(p, KPROBE.withLogLevel(1));
+        assertTrue(v.processedInsns() < 500, v.log());
+    }
+
+    /**
+     * A loop whose states never repeat (a counter against an unknown bound): after 4096 distinct states at the loop
+     * head the verifier joins and widens there, so it still ends, well within the budget (the kernel would walk it
+     * until "BPF program is too large"; in the VM the run-time instruction budget stops a runaway run).
+     */
+    @Test
+    void aLoopWithoutABoundStillReachesAFixedPoint() {
+        // r6 = ctx[0]; r0 = 0; loop: r0 += 1; if r0 != r6 goto loop; r0 = 0; exit
+        List<Instruction> p = List.of(insn(LDX | MEM | DW, 6, 1, 0, 0), mov64(0, 0),
+                insn(ALU64 | ADD | K, 0, 0, 0, 1), insn(JMP | JNE | X, 0, 6, -2, 0), mov64(0, 0), exit());
+        VerifiedProgram v = Verifier.verify(p, KPROBE);
+        assertTrue(v.processedInsns() > Analyzer.MAX_STATES_PER_POINT && v.processedInsns() < 100_000,
+                "processed " + v.processedInsns());
     }
 }
