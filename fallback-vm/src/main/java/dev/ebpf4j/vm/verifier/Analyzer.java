@@ -537,12 +537,8 @@ final class Analyzer {
                 fail(pc, "R" + d + " tried to subtract pointer from scalar");
             }
             if (src.type().isPointer()) {
-                boolean same = dst.type() == src.type() && dst.frame() == src.frame()
-                        && java.util.Objects.equals(dst.map(), src.map()) && dst.type().isMemory();
-                if (!same) {
-                    fail(pc, "R" + d + " pointer -= pointer prohibited (" + dst.type().text + " - "
-                            + src.type().text + ")");
-                }
+                // as the kernel allows it to privileged programs (allow_ptr_leaks): any pointer minus any pointer is
+                // an unknown scalar, e.g. data_end - data, the packet's length
                 return Reg.UNKNOWN;
             }
             return offsetPointer(pc, d, dst, src, true);

@@ -150,4 +150,16 @@ class VerifierPathsTest {
         assertTrue(v.processedInsns() > Analyzer.MAX_STATES_PER_POINT && v.processedInsns() < 100_000,
                 "processed " + v.processedInsns());
     }
+
+    /** {@code data_end - data}, the packet length in many C programs: the kernel takes it (privileged), so does the VM. */
+    @Test
+    void packetEndMinusPacketIsTheLength() {
+        // r2 = ctx->data; r1 = ctx->data_end; r1 -= r2; r0 = 1; if r1 > 100 goto +1; r0 = 2; exit
+        List<Instruction> p = List.of(insn(LDX | MEM | W, 2, 1, 0, 0), insn(LDX | MEM | W, 1, 1, 4, 0),
+                insn(ALU64 | SUB | X, 1, 2, 0, 0), mov64(0, 1), insn(JMP | JGT | K, 1, 0, 1, 100), mov64(0, 2), exit());
+        Verifier.verify(p, VerifierOptions.of(ProgramType.XDP));
+        dev.ebpf4j.vm.VmProgram prog = dev.ebpf4j.vm.BpfVm.create().program("len", ProgramType.XDP, p);
+        assertEquals(2, prog.run(dev.ebpf4j.vm.context.XdpContext.of(new byte[100])).retval());
+        assertEquals(1, prog.run(dev.ebpf4j.vm.context.XdpContext.of(new byte[101])).retval());
+    }
 }
