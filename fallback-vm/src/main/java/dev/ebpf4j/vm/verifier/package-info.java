@@ -35,7 +35,8 @@
  * value accesses inside value_size and no writes to read-only maps, the NULL check of
  * {@code bpf_map_lookup_elem} results ({@code R0 invalid mem access 'map_value_or_null'}), packet accesses only
  * inside a range proven by a comparison with {@code data_end}, pointer arithmetic rules (no 32-bit, bitwise,
- * multiplicative arithmetic, no pointer + pointer (pointer - pointer is a scalar, as for privileged programs); none on NULL-able, map or packet-end pointers), helper calls
+ * multiplicative arithmetic, no pointer + pointer (pointer - pointer is a scalar, as for privileged programs);
+ * none on NULL-able, map or packet-end pointers), helper calls
  * (known id, allowed for the program type, argument kinds and sizes, map type compatibility, callback frames for
  * {@code bpf_loop}), ringbuf references released before exit or tail call, stack pointers not returned from or
  * stored into a caller's frame, and the combined stack of every call chain at most 512 bytes (each frame rounded
