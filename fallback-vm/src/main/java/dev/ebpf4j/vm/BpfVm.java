@@ -156,7 +156,7 @@ public final class BpfVm {
         return kernelAddress(options.currentTask());
     }
 
-    /** The address of the typed ksym {@code name} ({@link VmOptions#ksyms()}), mapped on first use; empty when none was given. */
+    /** The address of the typed ksym {@code name} ({@link VmOptions#ksyms()}), mapped on first use; empty if none. */
     public java.util.OptionalLong ksymAddress(String name) {
         KernelStruct s = options.ksyms().get(name);
         return s == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(kernelAddress(s));

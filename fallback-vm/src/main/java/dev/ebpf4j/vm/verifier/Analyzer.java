@@ -60,6 +60,7 @@ final class Analyzer {
     /** Paths still to explore, depth first. */
     private final java.util.ArrayDeque<Item> work = new java.util.ArrayDeque<>();
     private final boolean[] prunePoint;
+    private final Liveness liveness;
     private final int maxStatesPerPoint;
     private int storedStates;
     private final HashMap<Long, Integer> ctxIds = new HashMap<>();
@@ -103,6 +104,7 @@ final class Analyzer {
         }
         this.thresholds = t.stream().mapToLong(Long::longValue).toArray();
         this.prunePoint = prunePoints(st);
+        this.liveness = new Liveness(st);
         this.maxStatesPerPoint = MAX_STATES_PER_POINT;
     }
 
@@ -164,8 +166,15 @@ final class Analyzer {
             if (item.state() == null) {
                 joinQueued.remove(key);
                 s = joined.get(key).copy();
+            } else if (item.stored()) {
+                // kept only now, not when it was pushed: a wider state explored meanwhile may cover it (the exits of
+                // a loop walked deepest first)
+                if (!keep(key, pc, item.state())) {
+                    continue;
+                }
+                s = item.state().copy();
             } else {
-                s = item.stored() ? item.state().copy() : item.state();
+                s = item.state();
             }
             if (++processed > opt.maxProcessed()) {
                 fail(pc, "BPF program is too large. Processed " + processed + " insn (limit " + opt.maxProcessed()
@@ -235,9 +244,8 @@ final class Analyzer {
 
     /**
      * Continues a path at {@code pc}. At a prune point the state is dropped when a state kept there already covers
-     * it (whatever the new one can do, the old one was checked for); otherwise it is kept and explored. After
-     * {@code maxStatesPerPoint} distinct states at one point, further ones are joined into one state there (widened
-     * after repeated changes), so that loops the unrolling does not finish still reach a fixed point.
+     * it (whatever the new one can do, the old one was checked for); otherwise it is explored, and kept when its turn
+     * comes ({@link #keep}).
      */
     private void propagate(int pc, AbstractState s) {
         long key = ((long) s.ctx << 32) | pc;
@@ -245,13 +253,25 @@ final class Analyzer {
             work.push(new Item(key, s, false));
             return;
         }
+        if (covered(key, pc, s)) {
+            return;
+        }
+        if (joined.containsKey(key)) {
+            joinInto(key, s);
+            return;
+        }
+        work.push(new Item(key, s, true));
+    }
+
+    /** Whether a kept (or the joined) state at {@code key} covers {@code s}. */
+    private boolean covered(long key, int pc, AbstractState s) {
         List<Kept> seen = explored.get(key);
         if (seen != null) {
             for (int i = seen.size() - 1; i >= 0; i--) {
                 Kept k = seen.get(i);
-                if (Subsumption.covers(k.state, s)) {
+                if (Subsumption.covers(k.state, s, liveness, pc)) {
                     k.hits++;
-                    return;
+                    return true;
                 }
                 // as the kernel does, a state that rarely prunes anything stops being compared (only costs time)
                 if (++k.misses > k.hits * 3 + 3) {
@@ -260,35 +280,46 @@ final class Analyzer {
             }
         }
         AbstractState old = joined.get(key);
-        if (old != null) {
-            if (Subsumption.covers(old, s)) {
-                return;
-            }
-            int n = changes.getOrDefault(key, 0);
-            AbstractState j = old.join(s, n >= WIDEN_AFTER, this::combine);
-            if (!j.sameAs(old)) {
-                changes.put(key, n + 1);
-                joined.put(key, j);
-                if (joinQueued.add(key)) {
-                    work.push(new Item(key, null, false));
-                }
-            }
-            return;
+        return old != null && Subsumption.covers(old, s, liveness, pc);
+    }
+
+    /**
+     * Keeps {@code s} at its prune point before it is explored; false when it need not be explored after all
+     * (covered by now) or when it went into the point's joined state instead: after {@code maxStatesPerPoint}
+     * distinct states at one point, further ones are joined there (widened after repeated changes), so that loops
+     * the unrolling does not finish still reach a fixed point.
+     */
+    private boolean keep(long key, int pc, AbstractState s) {
+        if (covered(key, pc, s)) {
+            return false;
+        }
+        if (joined.containsKey(key)) {
+            joinInto(key, s);
+            return false;
         }
         int count = keptCount.merge(key, 1, Integer::sum);
         if (count > maxStatesPerPoint) {
             joined.put(key, s);
             joinQueued.add(key);
             work.push(new Item(key, null, false));
-            return;
+            return false;
         }
-        if (seen == null) {
-            seen = new ArrayList<>(2);
-            explored.put(key, seen);
-        }
-        seen.add(new Kept(s));
+        explored.computeIfAbsent(key, k -> new ArrayList<>(2)).add(new Kept(s));
         storedStates++;
-        work.push(new Item(key, s, true));
+        return true;
+    }
+
+    private void joinInto(long key, AbstractState s) {
+        AbstractState old = joined.get(key);
+        int n = changes.getOrDefault(key, 0);
+        AbstractState j = old.join(s, n >= WIDEN_AFTER, this::combine);
+        if (!j.sameAs(old)) {
+            changes.put(key, n + 1);
+            joined.put(key, j);
+            if (joinQueued.add(key)) {
+                work.push(new Item(key, null, false));
+            }
+        }
     }
 
     private Reg combine(Reg old, Reg next, boolean widen) {
@@ -335,6 +366,9 @@ final class Analyzer {
                 Reg ptr = read(s, pc, insn.src());
                 Reg v = access(s, pc, insn.src(), ptr, insn.off(), sizeBytes(insn.opcode()), Mode.READ, null,
                         insn.mode() == MEMSX);
+                if (v.type() == Type.PACKET && v.id() == pc + 1) {
+                    freshPacketBase(s, pc + 1);
+                }
                 s.top().regs[insn.dst()] = v;
                 propagate(next, s);
             }
@@ -471,6 +505,35 @@ final class Analyzer {
             detach(s, Type.PACKET, pc + 1, r -> Reg.UNKNOWN);
         }
         f.regs[d] = result;
+    }
+
+    /**
+     * Before a load of {@code data} hands out packet base {@code id} again: pointers from an earlier visit keep what
+     * was proven for them under id {@code -id} (the base is the same {@code data}, so ranges of both may be merged),
+     * and the new base starts with no range, so that what a state knows depends only on the pointers it holds.
+     */
+    private static void freshPacketBase(AbstractState s, int id) {
+        Long range = s.pkt.remove(id);
+        boolean held = false;
+        for (Frame f : s.frames) {
+            for (int r = 0; r < f.regs.length; r++) {
+                if (f.regs[r].type() == Type.PACKET && f.regs[r].id() == id) {
+                    f.regs[r] = f.regs[r].withId(-id);
+                    held = true;
+                }
+            }
+            for (int slot = 0; slot < f.spills.length; slot++) {
+                Reg sp = f.spills[slot];
+                if (sp != null && f.stack[slot * 8] == SPILL && sp.type() == Type.PACKET && sp.id() == id) {
+                    f.own();
+                    f.spills[slot] = sp.withId(-id);
+                    held = true;
+                }
+            }
+        }
+        if (held && range != null) {
+            s.pkt.merge(-id, range, Math::max);
+        }
     }
 
     /**
@@ -640,8 +703,9 @@ final class Analyzer {
                 if (lo < 0 || hi + size > range) {
                     // the kernel prints the access's offset (register offset plus instruction offset) twice
                     long at = ptr.fixedOffset() ? lo : hi;
+                    // the kernel's id is 0 for pointers at constant offsets from data
                     fail(pc, "invalid access to packet, off=" + at + " size=" + size + ", R" + regno + "(id="
-                            + ptr.id() + ",off=" + at + ",r=" + range + ")");
+                            + (ptr.umax() == 0 ? 0 : ptr.id()) + ",off=" + at + ",r=" + range + ")");
                 }
                 if (mode.writes() && !packetWritable()) {
                     fail(pc, "cannot write into packet");
@@ -826,7 +890,8 @@ final class Analyzer {
             if (t == ProgramType.SOCKET_FILTER || size != 4) {
                 fail(pc, bad);
             }
-            return off == dataOff ? Reg.packet(0, 0, 0) : Reg.pointer(Type.PACKET_END, 0);
+            // each load of data starts a packet base of its own, with no range yet (as the kernel's fresh register)
+            return off == dataOff ? Reg.packet(pc + 1, 0, 0) : Reg.pointer(Type.PACKET_END, 0);
         }
         return loaded;
     }

@@ -4,7 +4,6 @@ import static dev.ebpf4j.vm.verifier.AbstractState.INVALID;
 import static dev.ebpf4j.vm.verifier.AbstractState.MISC;
 import static dev.ebpf4j.vm.verifier.AbstractState.SPILL;
 
-import java.util.Map;
 import java.util.Objects;
 
 import dev.ebpf4j.vm.verifier.AbstractState.Frame;
@@ -18,31 +17,64 @@ import dev.ebpf4j.vm.verifier.Reg.Type;
 final class Subsumption {
     private Subsumption() {}
 
-    static boolean covers(AbstractState old, AbstractState cur) {
+    /** R6-R9: what a caller frame still holds when its callee returns (R0 is the result, R1-R5 are clobbered). */
+    private static final int CALLEE_SAVED = 0b1111000000;
+    private static final int FP = 1 << 10;
+
+    /**
+     * Whether {@code old} covers {@code cur} at instruction {@code pc}; registers that {@code live} says no path
+     * reads again are not compared.
+     */
+    static boolean covers(AbstractState old, AbstractState cur, Liveness live, int pc) {
         if (old.frames.length != cur.frames.length || old.ctx != cur.ctx || !old.refs.equals(cur.refs)) {
             return false;
         }
-        // every packet range the old state relied on must hold at least as far in the new one
-        for (Map.Entry<Integer, Long> e : old.pkt.entrySet()) {
-            Long r = cur.pkt.get(e.getKey());
-            if (r == null || r < e.getValue()) {
+        int top = old.frames.length - 1;
+        for (int i = 0; i <= top; i++) {
+            int mask = i == top ? live.liveIn[pc] | FP
+                    : (live.liveIn[old.frames[i + 1].callsite + 1] & CALLEE_SAVED) | FP;
+            if (!covers(old.frames[i], cur.frames[i], mask)) {
                 return false;
             }
         }
-        for (int i = 0; i < old.frames.length; i++) {
-            if (!covers(old.frames[i], cur.frames[i])) {
-                return false;
+        // the packet ranges the old paths can use: those of the packet pointers it holds in live registers or
+        // spilled (a later load of data starts a base of its own, see Analyzer.freshPacketBase)
+        for (int i = 0; i <= top; i++) {
+            Frame f = old.frames[i];
+            int mask = i == top ? live.liveIn[pc] : live.liveIn[old.frames[i + 1].callsite + 1] & CALLEE_SAVED;
+            for (int r = 0; r < f.regs.length; r++) {
+                if ((mask & (1 << r)) != 0 && !rangeHolds(old, cur, f.regs[r])) {
+                    return false;
+                }
+            }
+            for (int slot = 0; slot < f.spills.length; slot++) {
+                if (f.spills[slot] != null && f.stack[slot * 8] == SPILL && !rangeHolds(old, cur, f.spills[slot])) {
+                    return false;
+                }
             }
         }
         return true;
     }
 
-    private static boolean covers(Frame old, Frame cur) {
+    /** For a packet pointer of the old state: the new state knows at least as long a range for its base. */
+    private static boolean rangeHolds(AbstractState old, AbstractState cur, Reg r) {
+        if (r.type() != Type.PACKET) {
+            return true;
+        }
+        Long want = old.pkt.get(r.id());
+        if (want == null) {
+            return true;
+        }
+        Long have = cur.pkt.get(r.id());
+        return have != null && have >= want;
+    }
+
+    private static boolean covers(Frame old, Frame cur, int liveRegs) {
         if (old.func != cur.func || old.callsite != cur.callsite || old.callback != cur.callback) {
             return false;
         }
         for (int r = 0; r < old.regs.length; r++) {
-            if (!covers(old.regs[r], cur.regs[r])) {
+            if ((liveRegs & (1 << r)) != 0 && !covers(old.regs[r], cur.regs[r])) {
                 return false;
             }
         }
@@ -78,7 +110,7 @@ final class Subsumption {
         return true;
     }
 
-    /** Whether every use of {@code cur} the verifier allows is allowed for {@code old}, with the same or a wider result. */
+    /** Whether every use of {@code cur} the verifier allows is allowed for {@code old}, with the same or a wider one. */
     static boolean covers(Reg old, Reg cur) {
         if (old.equals(cur) || old.type() == Type.NOT_INIT) {
             return true; // a register the old paths never read (or they would have failed)
@@ -95,7 +127,8 @@ final class Subsumption {
             return false;
         }
         if (old.type() == Type.SCALAR) {
-            return Long.compareUnsigned(old.umin(), cur.umin()) <= 0 && Long.compareUnsigned(cur.umax(), old.umax()) <= 0;
+            return Long.compareUnsigned(old.umin(), cur.umin()) <= 0
+                    && Long.compareUnsigned(cur.umax(), old.umax()) <= 0;
         }
         if (old.frame() != cur.frame() || old.func() != cur.func() || old.size() != cur.size() || old.id() != cur.id()
                 || !Objects.equals(old.map(), cur.map())) {

@@ -46,20 +46,24 @@
  * The dataflow pass explores paths separately, depth first, as the kernel does. At prune points (jump targets, the
  * instruction after a conditional jump or a call, function entries) it keeps the states it has seen and drops a new
  * state that one of them covers ({@code Subsumption}: every check that passes for the old state passes for the new
- * one), whether the old state is fully explored or still on the current path (a loop): the kept states are an
- * invariant of the program, which is what soundness for the properties above needs (termination is the run-time
- * instruction budget's job). Bounded loops are therefore walked iteration by iteration and a value may be a packet
- * pointer at offset 14 on one path and 18 on another. Kept states that keep failing to prune are dropped from the
+ * one, comparing only the registers a static liveness pass says some path still reads, and only the packet ranges
+ * of pointers the old state holds), whether the old state is fully explored or still on the current path (a loop),
+ * a state being kept when its exploration starts: the kept states are an invariant of the program, which is what
+ * soundness for the properties above needs (termination is the run-time instruction budget's job). Bounded loops
+ * are therefore walked iteration by iteration and a value may be a packet pointer at offset 14 on one path and 18
+ * on another. Kept states that keep failing to prune are dropped from the
  * comparison list, as the kernel drops them (a cost, never a soundness, matter). After
  * {@code Analyzer.MAX_STATES_PER_POINT} (4096) distinct states at one point, the states arriving there are joined
  * instead; after 8 changes of that joined state the joins widen (scalar bounds jump to thresholds taken from the
  * program's comparison constants, pointer offsets to unbounded), so loops whose states never repeat still reach a
  * fixed point. At joins a value that is a pointer on one path and a scalar on another becomes "mixed" and may not be
  * used for arithmetic or memory access. Scalars keep only unsigned ranges; signed comparisons refine nothing unless
- * both sides are known non-negative; there is no liveness or precision tracking, so more states are explored than
- * the kernel explores. Branches whose outcome is known from constants or ranges are pruned, as the kernel prunes
- * them. The work is bounded by {@link dev.ebpf4j.vm.verifier.VerifierOptions#maxProcessed()} instruction visits
- * ({@code BPF program is too large}).
+ * both sides are known non-negative; there is no precision tracking, so more states may be explored than the
+ * kernel explores. Each load of {@code data} starts a packet base of its own (pointers from an earlier visit of the
+ * same load keep their range under another id), as the kernel's fresh register has no range. Branches whose outcome
+ * is known from constants or ranges are pruned, as the kernel prunes them. The work is bounded by
+ * {@link dev.ebpf4j.vm.verifier.VerifierOptions#maxProcessed()} instruction visits ({@code BPF program is too
+ * large}).
  *
  * <p>Approximations and omissions: context layouts are modelled for __sk_buff, xdp_md, pt_regs (x86-64),
  * perf_event, tracepoints and raw/BTF tracepoints, other program types get a 1024-byte context; only

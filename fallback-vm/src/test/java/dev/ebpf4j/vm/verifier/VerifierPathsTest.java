@@ -162,4 +162,25 @@ class VerifierPathsTest {
         assertEquals(2, prog.run(dev.ebpf4j.vm.context.XdpContext.of(new byte[100])).retval());
         assertEquals(1, prog.run(dev.ebpf4j.vm.context.XdpContext.of(new byte[101])).retval());
     }
+
+    /**
+     * The packet range of a live pointer takes part in pruning: the path proving 20 bytes is explored first, the path
+     * proving 10 reaches the same load of byte 15 later and must not be pruned by it.
+     */
+    @Test
+    void aShorterPacketRangeIsNotCoveredByALongerOne() {
+        // r2 = data; r3 = data_end; r6 = ingress_ifindex; r4 = r2; if r6 != 0 goto A;
+        // B: r4 += 10; if r4 > r3 goto out; goto L;  A: r4 += 20; if r4 > r3 goto out;
+        // L: r0 = *(u8 *)(r2 + 15); r0 = 2; exit;  out: r0 = 1; exit
+        List<Instruction> p = new ArrayList<>(List.of(insn(LDX | MEM | W, 2, 1, 0, 0), insn(LDX | MEM | W, 3, 1, 4, 0),
+                insn(LDX | MEM | W, 6, 1, 12, 0), mov64Reg(4, 2), insn(JMP | JNE | K, 6, 0, 3, 0),
+                insn(ALU64 | ADD | K, 4, 0, 0, 10), insn(JMP | JGT | X, 4, 3, 6, 0), ja(2),
+                insn(ALU64 | ADD | K, 4, 0, 0, 20), insn(JMP | JGT | X, 4, 3, 3, 0),
+                insn(LDX | MEM | B, 0, 2, 15, 0), mov64(0, 2), exit(), mov64(0, 1), exit()));
+        VerifierException e = assertThrows(VerifierException.class,
+                () -> Verifier.verify(p, VerifierOptions.of(ProgramType.XDP)));
+        assertEquals("insn 10: invalid access to packet, off=15 size=1, R2(id=0,off=15,r=10)", e.getMessage());
+        p.set(10, insn(LDX | MEM | B, 0, 2, 9, 0));
+        Verifier.verify(p, VerifierOptions.of(ProgramType.XDP));
+    }
 }
