@@ -31,8 +31,7 @@ final class Subsumption {
         }
         int top = old.frames.length - 1;
         for (int i = 0; i <= top; i++) {
-            int mask = i == top ? live.liveIn[pc] | FP
-                    : (live.liveIn[old.frames[i + 1].callsite + 1] & CALLEE_SAVED) | FP;
+            int mask = liveMask(old, i, live, pc);
             if (!covers(old.frames[i], cur.frames[i], mask)) {
                 return false;
             }
@@ -41,7 +40,7 @@ final class Subsumption {
         // spilled (a later load of data starts a base of its own, see Analyzer.freshPacketBase)
         for (int i = 0; i <= top; i++) {
             Frame f = old.frames[i];
-            int mask = i == top ? live.liveIn[pc] : live.liveIn[old.frames[i + 1].callsite + 1] & CALLEE_SAVED;
+            int mask = liveMask(old, i, live, pc);
             for (int r = 0; r < f.regs.length; r++) {
                 if ((mask & (1 << r)) != 0 && !rangeHolds(old, cur, f.regs[r])) {
                     return false;
@@ -54,6 +53,23 @@ final class Subsumption {
             }
         }
         return true;
+    }
+
+    /**
+     * The registers of frame {@code i} that later instructions may read: the top frame's live registers at
+     * {@code pc}; a caller's R6-R9 live where its callee returns. Below a callback frame, every register: the helper
+     * calls the callback again with one of them (its context argument) as R2.
+     */
+    private static int liveMask(AbstractState s, int i, Liveness live, int pc) {
+        int top = s.frames.length - 1;
+        if (i == top) {
+            return live.liveIn[pc] | FP;
+        }
+        AbstractState.Frame callee = s.frames[i + 1];
+        if (callee.callback) {
+            return -1;
+        }
+        return (live.liveIn[callee.callsite + 1] & CALLEE_SAVED) | FP;
     }
 
     /** For a packet pointer of the old state: the new state knows at least as long a range for its base. */
