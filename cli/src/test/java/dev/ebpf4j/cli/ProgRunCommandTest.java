@@ -202,11 +202,12 @@ class ProgRunCommandTest {
         assertEquals(2, badRuntime.exitCode());
         assertTrue(badRuntime.err().contains("unknown runtime 'sideways': expected kernel, fallback or auto"), badRuntime.err());
 
-        CliRun unsupported = CliRun.of("--runtime", "fallback", "prog", "run", "file", example("task_info.bpf.o"));
+        CliRun unsupported = CliRun.of("--runtime", "fallback", "prog", "run", "file",
+                dev.ebpf4j.object.testing.TestObjects.repoDir().resolve("fallback-vm/src/test/c/needs_kernel.bpf.o").toString());
         assertEquals(1, unsupported.exitCode());
         assertEquals(1, unsupported.err().lines().count(), unsupported.err());
-        assertTrue(unsupported.err().startsWith("Error: task_info: the fallback VM was asked for but ")
-                && unsupported.err().contains("bpf_get_current_task"), unsupported.err());
+        assertTrue(unsupported.err().startsWith("Error: needs_kernel: the fallback VM was asked for but ")
+                && unsupported.err().contains("bpf_redirect_map"), unsupported.err());
 
         CliRun noFile = CliRun.of("--runtime", "fallback", "prog", "run", "file", example("hello.bpf.o"), "data_in",
                 dir.resolve("missing.bin").toString());

@@ -40,6 +40,8 @@ public final class BpfVm {
     private final Map<String, Long> externs = new ConcurrentHashMap<>();
     private final AtomicInteger nextProgramId = new AtomicInteger(1);
     private final AtomicLong random = new AtomicLong();
+    /** Kernel structs the caller supplied, by identity, at their mapped addresses. */
+    private final Map<KernelStruct, Long> kernelStructs = new java.util.IdentityHashMap<>();
 
     public BpfVm(VmOptions options) {
         this.options = options;
@@ -142,6 +144,43 @@ public final class BpfVm {
     /** Opens and loads the object file at {@code path}. */
     public VmObject load(Path path) {
         return load(ObjectSpec.open(path));
+    }
+
+    // ---- kernel memory the caller supplied ----
+
+    /**
+     * The address of {@link VmOptions#currentTask()} in this VM's memory ({@code bpf_get_current_task}); mapped
+     * read-only on first use, with every struct it points at.
+     */
+    public long currentTaskAddress() {
+        return kernelAddress(options.currentTask());
+    }
+
+    /** The address of the typed ksym {@code name} ({@link VmOptions#ksyms()}), mapped on first use; empty if none. */
+    public java.util.OptionalLong ksymAddress(String name) {
+        KernelStruct s = options.ksyms().get(name);
+        return s == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(kernelAddress(s));
+    }
+
+    /** Maps {@code struct} and what it points at (once per VM), writes the pointers, returns its address. */
+    public synchronized long kernelAddress(KernelStruct struct) {
+        Long known = kernelStructs.get(struct);
+        if (known != null) {
+            return known;
+        }
+        Map<KernelStruct, java.lang.foreign.MemorySegment> mapped = new java.util.IdentityHashMap<>();
+        for (KernelStruct s : struct.reachable()) {
+            if (!kernelStructs.containsKey(s)) {
+                byte[] bytes = s.bytes();
+                var seg = Segments.copyOf(bytes, Math.max(1, bytes.length));
+                Region r = shared.register(Region.Kind.KERNEL, s.name(), seg, true, false, s);
+                kernelStructs.put(s, r.base());
+                mapped.put(s, seg);
+            }
+        }
+        mapped.forEach((s, seg) -> s.pointers().forEach((off, target) ->
+                Segments.set(seg, off, 8, kernelStructs.get(target))));
+        return kernelStructs.get(struct);
     }
 
     /** The address of the 8-byte read-only value of extern {@code symbol} (kconfig: {@link VmOptions#kconfig()}, else 0). */

@@ -52,7 +52,7 @@ public final class VmObject {
     }
 
     private VmProgram loadProgram(ProgramSpec p) {
-        List<Instruction> insns = new ArrayList<>(p.linkedInstructions());
+        List<Instruction> insns = new ArrayList<>(CoreTarget.instructions(spec, p, vm.options()));
         Map<Integer, Reference> bySlot = new HashMap<>();
         for (Reference r : p.linkedReferences()) {
             bySlot.put(r.insnIndex(), r);
@@ -75,13 +75,30 @@ public final class VmObject {
                     }
                     yield a.valueAddress(0) + insn.nextImm();
                 }
-                case Reference.Extern e -> vm.externAddress(e.symbol()) + insn.nextImm();
+                case Reference.Extern e when !isKsym(spec, e) -> vm.externAddress(e.symbol()) + insn.nextImm();
+                case Reference.Extern e -> vm.ksymAddress(e.symbol()).orElseThrow(() -> new BpfLoadException(
+                        "program '" + p.name() + "' instruction " + slot + ": " + missingKsym(e.symbol())))
+                        + insn.nextImm();
                 case null -> throw new BpfLoadException("program '" + p.name() + "' instruction " + slot
                         + ": lddw with source " + insn.src() + " has no relocation to resolve it");
                 default -> throw new BpfLoadException("program '" + p.name() + "' instruction " + slot
                         + ": unexpected reference " + r);
             };
         });
+    }
+
+    /**
+     * Whether {@code e} names a kernel variable ({@code __ksym}) rather than a kconfig value: a non-call extern
+     * outside the object's {@code .kconfig} section (objects without BTF cannot tell; their externs stay kconfig).
+     */
+    public static boolean isKsym(ObjectSpec object, Reference.Extern e) {
+        return !e.call() && !e.kconfig() && object.btf() != null;
+    }
+
+    /** Why a program reading kernel variable {@code symbol} cannot run without it. */
+    public static String missingKsym(String symbol) {
+        return "ksym '" + symbol + "' is a kernel variable, and the fallback VM has no kernel memory: supply its bytes"
+                + " with VmOptions.withKsym(\"" + symbol + "\", ...)";
     }
 
     private BpfMap map(ProgramSpec p, String name) {

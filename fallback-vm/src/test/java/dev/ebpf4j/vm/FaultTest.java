@@ -85,7 +85,7 @@ class FaultTest {
     @Test
     void unknownAndMissingHelpersAreNamed() {
         contains(fault(call(9999), exit()), "unknown helper id 9999", "instruction 0");
-        contains(fault(call(35), exit()), "bpf_get_current_task", "id 35");
+        contains(fault(call(51), exit()), "bpf_redirect_map", "id 51");
     }
 
     @Test

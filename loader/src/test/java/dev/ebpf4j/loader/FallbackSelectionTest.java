@@ -67,13 +67,13 @@ class FallbackSelectionTest {
 
     @Test
     void whenNeitherRuntimeCanLoadItBothReasonsAreGiven() {
-        BpfObject obj = new BpfObject(example("task_info.bpf.o"),
+        BpfObject obj = new BpfObject(ObjectSpec.open(TestObjects.repoDir().resolve("fallback-vm/src/test/c/needs_kernel.bpf.o")),
                 List.of(new FakeBackend(RuntimeKind.KERNEL, EPERM), new FallbackBackend()));
         BpfLoadException e = assertThrows(BpfLoadException.class,
                 () -> obj.load(LoadOptions.defaults().withRuntime(RuntimeKind.AUTO)));
-        assertTrue(e.getMessage().startsWith("task_info: no runtime can load it: the kernel's because " + EPERM
-                + "; the fallback VM's because program '"), e.getMessage());
-        assertTrue(e.getMessage().contains("bpf_get_current_task"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("needs_kernel: no runtime can load it: the kernel's because " + EPERM
+                + "; the fallback VM's because map 'ports'"), e.getMessage());
+        assertTrue(e.getMessage().contains("bpf_redirect_map"), e.getMessage());
     }
 
     private static void restore(String old) {

@@ -63,6 +63,9 @@ public final class StandardHelpers {
         t = t.with("bpf_get_current_uid_gid",
                 (c, a1, a2, a3, a4, a5) -> ((long) c.vm().options().gid() << 32) | (c.vm().options().uid() & 0xffff_ffffL));
         t = t.with("bpf_get_current_comm", StandardHelpers::currentComm);
+        // the task the caller supplied (VmOptions.withCurrentTask), else a zeroed one: readable, never writable
+        t = t.with("bpf_get_current_task", (c, a1, a2, a3, a4, a5) -> c.vm().currentTaskAddress());
+        t = t.with("bpf_get_current_task_btf", (c, a1, a2, a3, a4, a5) -> c.vm().currentTaskAddress());
         t = t.with("bpf_redirect", (c, ifindex, flags, a3, a4, a5) -> redirectAction(c));
         t = t.with("bpf_perf_event_output", StandardHelpers::perfEventOutput);
         t = t.with("bpf_skb_load_bytes", StandardHelpers::skbLoadBytes);

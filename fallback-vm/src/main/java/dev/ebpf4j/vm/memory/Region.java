@@ -13,7 +13,9 @@ public final class Region {
 
     /** What a region holds; used in error messages and by helpers to check their arguments. */
     public enum Kind {
-        STACK, CONTEXT, PACKET, MAP_VALUE, MAP_HANDLE, RINGBUF_RECORD, MEMORY, CODE, EXTERN
+        STACK, CONTEXT, PACKET, MAP_VALUE, MAP_HANDLE, RINGBUF_RECORD, MEMORY, CODE, EXTERN,
+        /** Kernel memory the caller supplied: the current task, typed ksyms (read-only for programs). */
+        KERNEL
     }
 
     /** Offset of byte 0 of a region inside its 4 GiB slot. */

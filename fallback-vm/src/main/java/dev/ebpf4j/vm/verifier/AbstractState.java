@@ -40,6 +40,7 @@ final class AbstractState {
             this.callsite = o.callsite;
             this.callback = o.callback;
             this.shared = true;
+            o.shared = true; // copy on write on both sides: either may be written next
         }
 
         Frame copy() {

@@ -32,8 +32,15 @@ final class Analyzer {
     private static final long U32 = 0xffffffffL;
     /** Changes of the state at one instruction before its joins widen. */
     private static final int WIDEN_AFTER = 8;
+    /**
+     * Distinct states kept at one prune point before the states arriving there are joined: enough to unroll a loop
+     * of a few thousand iterations (the kernel unrolls bounded loops too, within the same 1M instruction budget).
+     */
+    static final int MAX_STATES_PER_POINT = 4096;
     private static final int LOG_LIMIT = 200_000;
     private static final long MAX_PACKET_OFF = 0xffff;
+    /** Loads through a task pointer must stay below this (the largest task the VM maps by default). */
+    private static final long TASK_LIMIT = dev.ebpf4j.vm.KernelStruct.DEFAULT_TASK_SIZE;
 
     private final Structure st;
     private final VerifierOptions opt;
@@ -42,13 +49,41 @@ final class Analyzer {
     int processed;
     int maxFrames = 1;
 
-    private final HashMap<Long, AbstractState> states = new HashMap<>();
+    /** Verified (or being verified) states at each prune point, by (call context, instruction). */
+    private final HashMap<Long, List<Kept>> explored = new HashMap<>();
+    /** States ever kept at each prune point (evictions do not lower it). */
+    private final HashMap<Long, Integer> keptCount = new HashMap<>();
+    /** Prune points that saw too many distinct states: from then on one joined (and widened) state. */
+    private final HashMap<Long, AbstractState> joined = new HashMap<>();
     private final HashMap<Long, Integer> changes = new HashMap<>();
-    private final TreeSet<Long> work = new TreeSet<>();
+    private final java.util.HashSet<Long> joinQueued = new java.util.HashSet<>();
+    /** Paths still to explore, depth first. */
+    private final java.util.ArrayDeque<Item> work = new java.util.ArrayDeque<>();
+    private final boolean[] prunePoint;
+    private final Liveness liveness;
+    private final int maxStatesPerPoint;
+    private int storedStates;
     private final HashMap<Long, Integer> ctxIds = new HashMap<>();
     private final List<Integer> ctxParent = new ArrayList<>();
     private final long[] thresholds;
     private int currentPc;
+
+    /**
+     * One path to continue: {@code state} at the instruction of {@code key}; a null state means the joined state of
+     * that key. {@code stored} states are also kept for pruning and are copied before they are stepped.
+     */
+    private record Item(long key, AbstractState state, boolean stored) {}
+
+    /** A kept state with the kernel's pruning statistics: states that keep missing are dropped from the list. */
+    private static final class Kept {
+        final AbstractState state;
+        int hits;
+        int misses;
+
+        Kept(AbstractState state) {
+            this.state = state;
+        }
+    }
 
     Analyzer(Structure st, VerifierOptions opt) {
         this.st = st;
@@ -68,6 +103,42 @@ final class Analyzer {
             }
         }
         this.thresholds = t.stream().mapToLong(Long::longValue).toArray();
+        this.prunePoint = prunePoints(st);
+        this.liveness = new Liveness(st);
+        this.maxStatesPerPoint = MAX_STATES_PER_POINT;
+    }
+
+    /**
+     * Where paths may meet, so where states are kept and new ones compared with them: jump targets, the
+     * instruction after a conditional jump or a call, and function entries (as the kernel's prune points).
+     */
+    private static boolean[] prunePoints(Structure st) {
+        boolean[] p = new boolean[st.slotCount + 1];
+        for (int f : st.subprogs) {
+            p[f] = true;
+        }
+        for (int pc = 0; pc < st.slotCount; pc++) {
+            Instruction insn = st.at[pc];
+            if (insn == null) {
+                continue;
+            }
+            int next = pc + insn.slots();
+            if (insn.isExit()) {
+                continue;
+            }
+            if (insn.isHelperCall() || insn.isBpfToBpfCall()) {
+                p[Math.min(next, st.slotCount)] = true;
+                if (insn.isBpfToBpfCall()) {
+                    p[insn.jumpTarget(pc)] = true;
+                }
+            } else if (insn.isJump()) {
+                p[insn.jumpTarget(pc)] = true;
+                if (!insn.isUnconditionalJump()) {
+                    p[Math.min(next, st.slotCount)] = true;
+                }
+            }
+        }
+        return p;
     }
 
     String log() {
@@ -87,10 +158,24 @@ final class Analyzer {
         main.regs[10] = Reg.stack(0, 0);
         propagate(0, new AbstractState(new Frame[] {main}, 0, new TreeMap<>(), new TreeMap<>()));
         while (!work.isEmpty()) {
-            long key = work.pollFirst();
+            Item item = work.pop();
+            long key = item.key();
             int pc = (int) key;
             currentPc = pc;
-            AbstractState s = states.get(key).copy();
+            AbstractState s;
+            if (item.state() == null) {
+                joinQueued.remove(key);
+                s = joined.get(key).copy();
+            } else if (item.stored()) {
+                // kept only now, not when it was pushed: a wider state explored meanwhile may cover it (the exits of
+                // a loop walked deepest first)
+                if (!keep(key, pc, item.state())) {
+                    continue;
+                }
+                s = item.state().copy();
+            } else {
+                s = item.state();
+            }
             if (++processed > opt.maxProcessed()) {
                 fail(pc, "BPF program is too large. Processed " + processed + " insn (limit " + opt.maxProcessed()
                         + ")");
@@ -103,7 +188,7 @@ final class Analyzer {
         checkCombinedStack();
         if (opt.logLevel() >= 1) {
             log.append("processed ").append(processed).append(" insns (limit ").append(opt.maxProcessed())
-                    .append(") total_states ").append(states.size()).append('\n');
+                    .append(") total_states ").append(storedStates + joined.size()).append('\n');
         }
     }
 
@@ -157,20 +242,83 @@ final class Analyzer {
         return id;
     }
 
+    /**
+     * Continues a path at {@code pc}. At a prune point the state is dropped when a state kept there already covers
+     * it (whatever the new one can do, the old one was checked for); otherwise it is explored, and kept when its turn
+     * comes ({@link #keep}).
+     */
     private void propagate(int pc, AbstractState s) {
         long key = ((long) s.ctx << 32) | pc;
-        AbstractState old = states.get(key);
-        if (old == null) {
-            states.put(key, s);
-            work.add(key);
+        if (!prunePoint[pc]) {
+            work.push(new Item(key, s, false));
             return;
         }
+        if (covered(key, pc, s)) {
+            return;
+        }
+        if (joined.containsKey(key)) {
+            joinInto(key, s);
+            return;
+        }
+        work.push(new Item(key, s, true));
+    }
+
+    /** Whether a kept (or the joined) state at {@code key} covers {@code s}. */
+    private boolean covered(long key, int pc, AbstractState s) {
+        List<Kept> seen = explored.get(key);
+        if (seen != null) {
+            for (int i = seen.size() - 1; i >= 0; i--) {
+                Kept k = seen.get(i);
+                if (Subsumption.covers(k.state, s, liveness, pc)) {
+                    k.hits++;
+                    return true;
+                }
+                // as the kernel does, a state that rarely prunes anything stops being compared (only costs time)
+                if (++k.misses > k.hits * 3 + 3) {
+                    seen.remove(i);
+                }
+            }
+        }
+        AbstractState old = joined.get(key);
+        return old != null && Subsumption.covers(old, s, liveness, pc);
+    }
+
+    /**
+     * Keeps {@code s} at its prune point before it is explored; false when it need not be explored after all
+     * (covered by now) or when it went into the point's joined state instead: after {@code maxStatesPerPoint}
+     * distinct states at one point, further ones are joined there (widened after repeated changes), so that loops
+     * the unrolling does not finish still reach a fixed point.
+     */
+    private boolean keep(long key, int pc, AbstractState s) {
+        if (covered(key, pc, s)) {
+            return false;
+        }
+        if (joined.containsKey(key)) {
+            joinInto(key, s);
+            return false;
+        }
+        int count = keptCount.merge(key, 1, Integer::sum);
+        if (count > maxStatesPerPoint) {
+            joined.put(key, s);
+            joinQueued.add(key);
+            work.push(new Item(key, null, false));
+            return false;
+        }
+        explored.computeIfAbsent(key, k -> new ArrayList<>(2)).add(new Kept(s));
+        storedStates++;
+        return true;
+    }
+
+    private void joinInto(long key, AbstractState s) {
+        AbstractState old = joined.get(key);
         int n = changes.getOrDefault(key, 0);
-        AbstractState joined = old.join(s, n >= WIDEN_AFTER, this::combine);
-        if (!joined.sameAs(old)) {
+        AbstractState j = old.join(s, n >= WIDEN_AFTER, this::combine);
+        if (!j.sameAs(old)) {
             changes.put(key, n + 1);
-            states.put(key, joined);
-            work.add(key);
+            joined.put(key, j);
+            if (joinQueued.add(key)) {
+                work.push(new Item(key, null, false));
+            }
         }
     }
 
@@ -218,6 +366,9 @@ final class Analyzer {
                 Reg ptr = read(s, pc, insn.src());
                 Reg v = access(s, pc, insn.src(), ptr, insn.off(), sizeBytes(insn.opcode()), Mode.READ, null,
                         insn.mode() == MEMSX);
+                if (v.type() == Type.PACKET && v.id() == pc + 1) {
+                    freshPacketBase(s, pc + 1);
+                }
                 s.top().regs[insn.dst()] = v;
                 propagate(next, s);
             }
@@ -357,6 +508,35 @@ final class Analyzer {
     }
 
     /**
+     * Before a load of {@code data} hands out packet base {@code id} again: pointers from an earlier visit keep what
+     * was proven for them under id {@code -id} (the base is the same {@code data}, so ranges of both may be merged),
+     * and the new base starts with no range, so that what a state knows depends only on the pointers it holds.
+     */
+    private static void freshPacketBase(AbstractState s, int id) {
+        Long range = s.pkt.remove(id);
+        boolean held = false;
+        for (Frame f : s.frames) {
+            for (int r = 0; r < f.regs.length; r++) {
+                if (f.regs[r].type() == Type.PACKET && f.regs[r].id() == id) {
+                    f.regs[r] = f.regs[r].withId(-id);
+                    held = true;
+                }
+            }
+            for (int slot = 0; slot < f.spills.length; slot++) {
+                Reg sp = f.spills[slot];
+                if (sp != null && f.stack[slot * 8] == SPILL && sp.type() == Type.PACKET && sp.id() == id) {
+                    f.own();
+                    f.spills[slot] = sp.withId(-id);
+                    held = true;
+                }
+            }
+        }
+        if (held && range != null) {
+            s.pkt.merge(-id, range, Math::max);
+        }
+    }
+
+    /**
      * Before an instruction hands out id {@code id} again (in a loop), values still carrying it from an earlier
      * visit must not be refined or released together with the new one.
      */
@@ -420,12 +600,8 @@ final class Analyzer {
                 fail(pc, "R" + d + " tried to subtract pointer from scalar");
             }
             if (src.type().isPointer()) {
-                boolean same = dst.type() == src.type() && dst.frame() == src.frame()
-                        && java.util.Objects.equals(dst.map(), src.map()) && dst.type().isMemory();
-                if (!same) {
-                    fail(pc, "R" + d + " pointer -= pointer prohibited (" + dst.type().text + " - "
-                            + src.type().text + ")");
-                }
+                // as the kernel allows it to privileged programs (allow_ptr_leaks): any pointer minus any pointer is
+                // an unknown scalar, e.g. data_end - data, the packet's length
                 return Reg.UNKNOWN;
             }
             return offsetPointer(pc, d, dst, src, true);
@@ -525,8 +701,11 @@ final class Analyzer {
                     fail(pc, "R" + regno + " offset is outside of the packet");
                 }
                 if (lo < 0 || hi + size > range) {
-                    fail(pc, "invalid access to packet, off=" + off + " size=" + size + ", R" + regno + "(id="
-                            + ptr.id() + ",off=" + ptr.lo() + ",r=" + range + ")");
+                    // the kernel prints the access's offset (register offset plus instruction offset) twice
+                    long at = ptr.fixedOffset() ? lo : hi;
+                    // the kernel's id is 0 for pointers at constant offsets from data
+                    fail(pc, "invalid access to packet, off=" + at + " size=" + size + ", R" + regno + "(id="
+                            + (ptr.umax() == 0 ? 0 : ptr.id()) + ",off=" + at + ",r=" + range + ")");
                 }
                 if (mode.writes() && !packetWritable()) {
                     fail(pc, "cannot write into packet");
@@ -543,6 +722,24 @@ final class Analyzer {
                 return loaded;
             }
             case RAW_MEM -> {
+                return loaded;
+            }
+            case TASK -> {
+                // the kernel checks the access against task_struct's BTF; the VM knows the task only at run time,
+                // where every load is bounds-checked against the bytes supplied
+                if (mode.writes()) {
+                    fail(pc, "only read is supported");
+                }
+                long at = ptr.lo() + off;
+                if (!ptr.fixedOffset()) {
+                    fail(pc, "R" + regno + " is ptr_task_struct invalid variable offset: off=" + ptr.lo());
+                }
+                if (at < 0) {
+                    fail(pc, "R" + regno + " is ptr_task_struct invalid negative access: off=" + at);
+                }
+                if (at + size > TASK_LIMIT) {
+                    fail(pc, "access beyond struct task_struct at off " + at + " size " + size);
+                }
                 return loaded;
             }
             default -> {
@@ -693,7 +890,8 @@ final class Analyzer {
             if (t == ProgramType.SOCKET_FILTER || size != 4) {
                 fail(pc, bad);
             }
-            return off == dataOff ? Reg.packet(0, 0, 0) : Reg.pointer(Type.PACKET_END, 0);
+            // each load of data starts a packet base of its own, with no range yet (as the kernel's fresh register)
+            return off == dataOff ? Reg.packet(pc + 1, 0, 0) : Reg.pointer(Type.PACKET_END, 0);
         }
         return loaded;
     }
@@ -980,6 +1178,7 @@ final class Analyzer {
                 }
                 yield Reg.mapValue(Type.MAP_VALUE_OR_NULL, map, 0, pc + 1);
             }
+            case PTR_TO_TASK -> Reg.pointer(Type.TASK, 0);
             case RINGBUF_MEM_OR_NULL -> {
                 if (s.refs.containsKey(pc + 1)) {
                     throw error(pc, "Unreleased reference id=" + (pc + 1) + " alloc_insn=" + pc);

@@ -96,6 +96,8 @@ public record HelperProto(int id, String name, RetKind ret, List<ArgKind> args, 
         /** A pointer to a value of the map argument, or NULL (must be null-checked); for map-in-map a map or NULL. */
         MAP_VALUE_OR_NULL,
         /** A pointer to ringbuf memory of the requested size, or NULL; a reference that must be released. */
-        RINGBUF_MEM_OR_NULL
+        RINGBUF_MEM_OR_NULL,
+        /** A trusted, non-NULL pointer to the current {@code struct task_struct} (readable by loads, not writable). */
+        PTR_TO_TASK
     }
 }

@@ -184,6 +184,7 @@ public final class HelperSet {
                 HelperProto.of(132, "bpf_ringbuf_submit", VOID, PTR_TO_RINGBUF_MEM, ANYTHING),
                 HelperProto.of(133, "bpf_ringbuf_discard", VOID, PTR_TO_RINGBUF_MEM, ANYTHING),
                 HelperProto.of(134, "bpf_ringbuf_query", INTEGER, CONST_MAP_PTR, ANYTHING).mapTypes(MapType.RINGBUF),
+                HelperProto.of(158, "bpf_get_current_task_btf", HelperProto.RetKind.PTR_TO_TASK).allowedIn(tracing),
                 HelperProto.of(181, "bpf_loop", INTEGER, ANYTHING, PTR_TO_FUNC, PTR_TO_STACK_OR_NULL, ANYTHING));
         return of(all);
     }

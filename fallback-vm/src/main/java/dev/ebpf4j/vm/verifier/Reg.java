@@ -36,6 +36,8 @@ record Reg(Type type, long umin, long umax, long lo, long hi, int frame, MapInfo
         MEM_OR_NULL("ringbuf_mem_or_null"),
         RAW_MEM("mem"),
         FUNC("func"),
+        /** A trusted BTF pointer to the current task ({@code bpf_get_current_task_btf}): loads only. */
+        TASK("ptr_task_struct"),
         /** Different types on different paths that joined here. */
         MIXED("mixed");
 

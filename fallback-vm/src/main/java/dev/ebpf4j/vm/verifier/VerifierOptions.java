@@ -60,8 +60,10 @@ public record VerifierOptions(ProgramType programType, Map<Integer, MapInfo> map
 
     /**
      * A program from an object, to be checked in its {@link ProgramSpec#linkedInstructions() linked form}: its
-     * type, and every map reference bound by slot to the object's map declaration. Non-call externs
-     * ({@code __kconfig}) are bound to a read-only 8-byte {@code .kconfig} value, as a loader resolves them.
+     * type, and every map reference bound by slot to the object's map declaration. Kconfig externs
+     * ({@code __kconfig}) are bound to a read-only 8-byte {@code .kconfig} value, as a loader resolves them; typed
+     * ksyms ({@code extern const struct x name __ksym}) to read-only memory of their declared type's size (the VM
+     * maps the bytes given with {@code VmOptions.withKsym}); an untyped ksym is an address, a plain number.
      */
     public static VerifierOptions forProgram(ObjectSpec object, ProgramSpec program) {
         Map<Integer, MapInfo> bySlot = new HashMap<>();
@@ -69,12 +71,34 @@ public record VerifierOptions(ProgramType programType, Map<Integer, MapInfo> map
             switch (r) {
                 case Reference.MapFd m -> bySlot.put(m.insnIndex(), mapInfo(object, m.map()));
                 case Reference.MapValue v -> bySlot.put(v.insnIndex(), mapInfo(object, v.map()));
-                case Reference.Extern e when !e.call() ->
+                case Reference.Extern e when !e.call() && (e.kconfig() || object.btf() == null) ->
                         bySlot.put(e.insnIndex(), MapInfo.of(".kconfig", MapType.ARRAY, 4, 8, 1, true));
+                case Reference.Extern e when !e.call() -> {
+                    long size = ksymSize(object, e.symbol());
+                    if (size > 0) {
+                        bySlot.put(e.insnIndex(), MapInfo.of(e.symbol(), MapType.ARRAY, 4, (int) size, 1, true));
+                    }
+                }
                 default -> { }
             }
         }
         return of(program.type()).withMapsAtSlot(bySlot);
+    }
+
+    /** The size of the type the object declares for ksym {@code symbol}; 0 when untyped ({@code void}) or unknown. */
+    public static long ksymSize(ObjectSpec object, String symbol) {
+        if (object.btf() == null) {
+            return 0;
+        }
+        for (int id : object.btf().findByName(symbol, dev.ebpf4j.object.btf.BtfType.Var.class)) {
+            var v = object.btf().type(id, dev.ebpf4j.object.btf.BtfType.Var.class);
+            try {
+                return object.btf().sizeOf(v.type());
+            } catch (RuntimeException noSize) {
+                return 0; // void: an address only
+            }
+        }
+        return 0;
     }
 
     private static MapInfo mapInfo(ObjectSpec object, String name) {

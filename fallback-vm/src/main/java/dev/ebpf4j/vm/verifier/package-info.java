@@ -35,29 +35,42 @@
  * value accesses inside value_size and no writes to read-only maps, the NULL check of
  * {@code bpf_map_lookup_elem} results ({@code R0 invalid mem access 'map_value_or_null'}), packet accesses only
  * inside a range proven by a comparison with {@code data_end}, pointer arithmetic rules (no 32-bit, bitwise,
- * multiplicative or pointer-pointer arithmetic; none on NULL-able, map or packet-end pointers), helper calls
+ * multiplicative arithmetic, no pointer + pointer (pointer - pointer is a scalar, as for privileged programs);
+ * none on NULL-able, map or packet-end pointers), helper calls
  * (known id, allowed for the program type, argument kinds and sizes, map type compatibility, callback frames for
  * {@code bpf_loop}), ringbuf references released before exit or tail call, stack pointers not returned from or
  * stored into a caller's frame, and the combined stack of every call chain at most 512 bytes (each frame rounded
  * up to 32 bytes, as the kernel rounds for the interpreter).
  *
  * <h2>What is sound and what is approximated</h2>
- * The dataflow pass keeps one state per (instruction, call chain) and joins states where paths meet, so every
- * path is covered by the state it checks (sound for the properties above), at the price of precision: a value that
- * is a pointer on one path and a scalar on another becomes "mixed" and may not be used for arithmetic or memory
- * access, even when the kernel (which explores paths separately) would accept it. After 8 changes at one
- * instruction the joins widen (scalar bounds jump to thresholds taken from the program's comparison constants,
- * pointer offsets to unbounded), so loops reach a fixed point quickly; loops that walk a pointer over the stack or a
- * map value are therefore refused. Scalars keep only unsigned ranges; signed comparisons refine nothing unless both
- * sides are known non-negative. Branches whose outcome is known from constants or ranges are pruned, as the
- * kernel prunes them. The work is bounded by {@link dev.ebpf4j.vm.verifier.VerifierOptions#maxProcessed()}
- * instruction visits ({@code BPF program is too large}).
+ * The dataflow pass explores paths separately, depth first, as the kernel does. At prune points (jump targets, the
+ * instruction after a conditional jump or a call, function entries) it keeps the states it has seen and drops a new
+ * state that one of them covers ({@code Subsumption}: every check that passes for the old state passes for the new
+ * one, comparing only the registers a static liveness pass says some path still reads, and only the packet ranges
+ * of pointers the old state holds), whether the old state is fully explored or still on the current path (a loop),
+ * a state being kept when its exploration starts: the kept states are an invariant of the program, which is what
+ * soundness for the properties above needs (termination is the run-time instruction budget's job). Bounded loops
+ * are therefore walked iteration by iteration and a value may be a packet pointer at offset 14 on one path and 18
+ * on another. Kept states that keep failing to prune are dropped from the
+ * comparison list, as the kernel drops them (a cost, never a soundness, matter). After
+ * {@code Analyzer.MAX_STATES_PER_POINT} (4096) distinct states at one point, the states arriving there are joined
+ * instead; after 8 changes of that joined state the joins widen (scalar bounds jump to thresholds taken from the
+ * program's comparison constants, pointer offsets to unbounded), so loops whose states never repeat still reach a
+ * fixed point. At joins a value that is a pointer on one path and a scalar on another becomes "mixed" and may not be
+ * used for arithmetic or memory access. Scalars keep only unsigned ranges; signed comparisons refine nothing unless
+ * both sides are known non-negative; there is no precision tracking, so more states may be explored than the
+ * kernel explores. Each load of {@code data} starts a packet base of its own (pointers from an earlier visit of the
+ * same load keep their range under another id), as the kernel's fresh register has no range. Branches whose outcome
+ * is known from constants or ranges are pruned, as the kernel prunes them. The work is bounded by
+ * {@link dev.ebpf4j.vm.verifier.VerifierOptions#maxProcessed()} instruction visits ({@code BPF program is too
+ * large}).
  *
  * <p>Approximations and omissions: context layouts are modelled for __sk_buff, xdp_md, pt_regs (x86-64),
  * perf_event, tracepoints and raw/BTF tracepoints, other program types get a 1024-byte context; only
  * data/data_end become packet pointers (data_meta is a scalar); writable __sk_buff fields are a short list;
  * alignment is not checked (the VM does not need it); spin lock pairing, return value ranges per program type,
- * kfuncs, callx, BTF-typed pointers and arenas are not modelled (kfunc and callx are refused). Memory reached
+ * kfuncs, callx, BTF-typed pointers other than {@code bpf_get_current_task_btf}'s (loads at constant offsets
+ * below 16 KiB, no stores) and arenas are not modelled (kfunc and callx are refused). Memory reached
  * through the ISA-mode R1 is bounds-checked by the interpreter at run time, not here.
  */
 package dev.ebpf4j.vm.verifier;

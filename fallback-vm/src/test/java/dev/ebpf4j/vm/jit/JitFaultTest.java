@@ -61,7 +61,7 @@ class JitFaultTest {
         c.add(new Case("off the end", u, List.of(mov(0, 1)), null, 0));
         c.add(new Case("off the end with budget", u, List.of(mov(0, 1), mov(0, 2)), null, 2));
         c.add(new Case("unknown helper", u, List.of(Instruction.callHelper(9999), exit()), null, 0));
-        c.add(new Case("missing helper", u, List.of(Instruction.callHelper(35), exit()), null, 0));
+        c.add(new Case("missing helper", u, List.of(Instruction.callHelper(51), exit()), null, 0));
         c.add(new Case("not a map", u, List.of(mov(1, 5), Instruction.callHelper(1), exit()), null, 0));
         c.add(new Case("misaligned atomic", u, List.of(mov(1, 1), i(STX | ATOMIC | DW, 10, 1, -12, ATOMIC_ADD), exit()), null, 0));
         c.add(new Case("atomic on the context", ProgramType.XDP, List.of(mov(2, 1), i(STX | ATOMIC | W, 1, 2, 0, ATOMIC_ADD), exit()),

@@ -373,16 +373,17 @@ class VerifierRejectsTest {
     @Test
     void packetAccessNeedsABoundsCheck() {
         // r2 = ctx->data; r3 = ctx->data_end; [r4 = r2 + 14; if r4 > r3 goto out;] r0 = *(u8 *)(r2 + 13)
+        // (the kernel prints the offset of the access, register plus instruction offset, in both places)
         List<Instruction> unchecked = prog(insn(LDX | MEM | W, 2, 1, 0, 0), insn(LDX | MEM | W, 3, 1, 4, 0),
                 insn(LDX | MEM | B, 0, 2, 13, 0), exit());
-        refused(unchecked, XDP, 2, "invalid access to packet, off=13 size=1, R2(id=0,off=0,r=0)");
+        refused(unchecked, XDP, 2, "invalid access to packet, off=13 size=1, R2(id=0,off=13,r=0)");
         List<Instruction> checked = prog(insn(LDX | MEM | W, 2, 1, 0, 0), insn(LDX | MEM | W, 3, 1, 4, 0),
                 mov64Reg(4, 2), insn(ALU64 | ADD | K, 4, 0, 0, 14), mov64(0, 0), insn(JMP | JGT | X, 4, 3, 1, 0),
                 insn(LDX | MEM | B, 0, 2, 13, 0), exit());
         accepted(checked, XDP);
         List<Instruction> tooFar = new ArrayList<>(checked);
         tooFar.set(6, insn(LDX | MEM | B, 0, 2, 14, 0));
-        refused(tooFar, XDP, 6, "invalid access to packet, off=14 size=1, R2(id=0,off=0,r=14)");
+        refused(tooFar, XDP, 6, "invalid access to packet, off=14 size=1, R2(id=0,off=14,r=14)");
     }
 
     @Test

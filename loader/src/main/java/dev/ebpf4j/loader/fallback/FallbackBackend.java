@@ -16,7 +16,9 @@ import dev.ebpf4j.loader.spi.Backend;
 import dev.ebpf4j.loader.spi.LoadedObject;
 import dev.ebpf4j.object.ObjectSpec;
 import dev.ebpf4j.object.ProgramSpec;
+import dev.ebpf4j.object.insn.Instruction;
 import dev.ebpf4j.vm.BpfVm;
+import dev.ebpf4j.vm.CoreTarget;
 import dev.ebpf4j.vm.VmObject;
 import dev.ebpf4j.vm.VmOptions;
 import dev.ebpf4j.vm.verifier.VerifiedProgram;
@@ -52,7 +54,7 @@ public final class FallbackBackend implements Backend {
 
     @Override
     public Optional<String> unavailableReason(ObjectSpec object) {
-        return FallbackSupport.whyNot(object, vmOptions.helpers());
+        return FallbackSupport.whyNot(object, vmOptions);
     }
 
     @Override
@@ -67,7 +69,7 @@ public final class FallbackBackend implements Backend {
         }
         Map<String, String> logs = new LinkedHashMap<>();
         for (ProgramSpec p : object.programs()) {
-            VerifiedProgram verified = verify(object, p, options.logLevel());
+            VerifiedProgram verified = verify(object, p, relocated(object, p), options.logLevel());
             logs.put(p.name(), options.logOnSuccess() ? verified.log() : "");
         }
         VmObject vmObject;
@@ -84,11 +86,23 @@ public final class FallbackBackend implements Backend {
         return new FallbackObject(vmObject, logs, PROCESS_LOG::write);
     }
 
-    /** Runs the VM's verifier on {@code program}; a refusal becomes a {@link FallbackProgramLoadException} (a kernel {@code ProgramLoadException}). */
-    static VerifiedProgram verify(ObjectSpec object, ProgramSpec program, int logLevel) {
+    /** {@code program}'s instructions as the VM runs them: CO-RE relocations applied against the target BTF. */
+    private List<Instruction> relocated(ObjectSpec object, ProgramSpec program) {
         try {
-            return Verifier.verify(program.linkedInstructions(),
-                    VerifierOptions.forProgram(object, program).withLogLevel(logLevel));
+            return CoreTarget.instructions(object, program, vmOptions);
+        } catch (dev.ebpf4j.vm.BpfLoadException e) {
+            throw new BpfLoadException(object.name() + ": the fallback VM cannot load it: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs the VM's verifier on {@code instructions} of {@code program} (as relocated); a refusal becomes a
+     * {@link FallbackProgramLoadException} (a kernel {@code ProgramLoadException}).
+     */
+    static VerifiedProgram verify(ObjectSpec object, ProgramSpec program, List<Instruction> instructions,
+                                  int logLevel) {
+        try {
+            return Verifier.verify(instructions, VerifierOptions.forProgram(object, program).withLogLevel(logLevel));
         } catch (VerifierException e) {
             throw (FallbackProgramLoadException) new FallbackProgramLoadException(object.name(), program.name(),
                     e.insnIndex(), e.reason(), e.log()).initCause(e);

@@ -258,18 +258,28 @@ class FallbackBackendTest {
     }
 
     @Test
-    void taskInfoIsRefusedUpFrontWithPreciseReasons() {
-        ObjectSpec taskInfo = ObjectSpec.open(TestObjects.example("task_info.bpf.o"));
-        String why = new FallbackBackend().unavailableReason(taskInfo).orElseThrow();
-        assertTrue(why.contains("calls helper bpf_get_current_task (id 35), which the fallback VM does not implement"), why);
-        assertTrue(why.contains("CO-RE relocation"), why);
-        assertTrue(why.contains("task_struct"), why);
-        BpfLoadException e = assertThrows(BpfLoadException.class, () -> BpfObject.of(taskInfo).load(FALLBACK));
-        assertTrue(e.getMessage().startsWith("task_info: the fallback VM was asked for but program '"), e.getMessage());
-        for (String ok : List.of("hello.bpf.o", "packet_filter.bpf.o", "syscall_counter.bpf.o", "globals.bpf.o",
-                "advanced.bpf.o", "legacy_maps.bpf.o")) {
+    void anObjectNeedingTheKernelIsRefusedUpFrontWithPreciseReasons() {
+        ObjectSpec needsKernel = ObjectSpec.open(TestObjects.repoDir().resolve("fallback-vm/src/test/c/needs_kernel.bpf.o"));
+        String why = new FallbackBackend().unavailableReason(needsKernel).orElseThrow();
+        assertTrue(why.contains("map 'ports' has type devmap, which the fallback VM does not implement"), why);
+        assertTrue(why.contains("calls helper bpf_redirect_map (id 51), which the fallback VM does not implement"), why);
+        BpfLoadException e = assertThrows(BpfLoadException.class, () -> BpfObject.of(needsKernel).load(FALLBACK));
+        assertTrue(e.getMessage().startsWith("needs_kernel: the fallback VM was asked for but map 'ports'"),
+                e.getMessage());
+        ObjectSpec ksym = ObjectSpec.open(TestObjects.repoDir().resolve("fallback-vm/src/test/c/ksym.bpf.o"));
+        assertEquals(java.util.Optional.of("program 'over_limit': ksym 'ebpf4j_limits' is a kernel variable, and the"
+                + " fallback VM has no kernel memory: supply its bytes with VmOptions.withKsym(\"ebpf4j_limits\", ...)"),
+                new FallbackBackend().unavailableReason(ksym));
+        assertEquals(java.util.Optional.empty(), new FallbackBackend(dev.ebpf4j.vm.VmOptions.defaults().withKsym(
+                "ebpf4j_limits", dev.ebpf4j.vm.KernelStruct.of("ebpf4j_limits", new byte[8]))).unavailableReason(ksym));
+        List<String> ok = new java.util.ArrayList<>(List.of("hello.bpf.o", "packet_filter.bpf.o",
+                "syscall_counter.bpf.o", "globals.bpf.o", "advanced.bpf.o", "legacy_maps.bpf.o"));
+        if (dev.ebpf4j.vm.CoreTarget.running().isPresent()) {
+            ok.add("task_info.bpf.o"); // CO-RE against the running kernel's BTF, bpf_get_current_task
+        }
+        for (String name : ok) {
             assertEquals(java.util.Optional.empty(),
-                    new FallbackBackend().unavailableReason(ObjectSpec.open(TestObjects.example(ok))), ok);
+                    new FallbackBackend().unavailableReason(ObjectSpec.open(TestObjects.example(name))), name);
         }
     }
 
