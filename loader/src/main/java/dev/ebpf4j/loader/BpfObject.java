@@ -71,7 +71,7 @@ public final class BpfObject implements AutoCloseable {
         if (loaded != null) {
             throw new IllegalStateException(spec.name() + " is already loaded (" + choice + ")");
         }
-        RuntimeChoice chosen = choose(options.runtime());
+        RuntimeChoice chosen = choose(options.runtime(), options);
         Backend backend = backend(chosen.kind()).orElseThrow();
         if (chosen.kind() == RuntimeKind.FALLBACK && LOGGED_REASONS.add(chosen.reason())) {
             LOG.info("ebpf4j: using the fallback VM: {}", chosen.reason());
@@ -84,9 +84,14 @@ public final class BpfObject implements AutoCloseable {
 
     /** Which runtime a load with {@code asked} would use, and why. */
     public RuntimeChoice choose(RuntimeKind asked) {
+        return choose(asked, LoadOptions.defaults());
+    }
+
+    /** Which runtime a load with {@code options}, asking for {@code asked}, would use, and why. */
+    private RuntimeChoice choose(RuntimeKind asked, LoadOptions options) {
         Optional<Backend> kernel = backend(RuntimeKind.KERNEL);
         Optional<Backend> fallback = backend(RuntimeKind.FALLBACK);
-        String kernelWhyNot = whyNot(kernel, "this build has no kernel runtime");
+        String kernelWhyNot = whyNot(kernel, options, "this build has no kernel runtime");
         return switch (asked) {
             case KERNEL -> {
                 if (kernelWhyNot != null) {
@@ -95,7 +100,7 @@ public final class BpfObject implements AutoCloseable {
                 yield new RuntimeChoice(RuntimeKind.KERNEL, "asked for");
             }
             case FALLBACK -> {
-                String why = whyNot(fallback, "this build has no fallback VM");
+                String why = whyNot(fallback, options, "this build has no fallback VM");
                 if (why != null) {
                     throw new BpfLoadException(spec.name() + ": the fallback VM was asked for but " + why);
                 }
@@ -105,7 +110,7 @@ public final class BpfObject implements AutoCloseable {
                 if (kernelWhyNot == null) {
                     yield new RuntimeChoice(RuntimeKind.KERNEL, "bpf() works and the kernel supports the object");
                 }
-                String fallbackWhyNot = whyNot(fallback, "this build has no fallback VM");
+                String fallbackWhyNot = whyNot(fallback, options, "this build has no fallback VM");
                 if (fallbackWhyNot != null) {
                     throw new BpfLoadException(spec.name() + ": no runtime can load it: the kernel's because "
                             + kernelWhyNot + "; the fallback VM's because " + fallbackWhyNot);
@@ -116,8 +121,8 @@ public final class BpfObject implements AutoCloseable {
     }
 
     /** Why {@code backend} cannot load this object, {@code missing} when there is none, null when it can. */
-    private String whyNot(Optional<Backend> backend, String missing) {
-        return backend.isEmpty() ? missing : backend.get().unavailableReason(spec).orElse(null);
+    private String whyNot(Optional<Backend> backend, LoadOptions options, String missing) {
+        return backend.isEmpty() ? missing : backend.get().unavailableReason(spec, options).orElse(null);
     }
 
     /** The runtime the object was loaded into and why; throws when not loaded. */

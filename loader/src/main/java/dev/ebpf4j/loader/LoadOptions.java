@@ -3,6 +3,9 @@ package dev.ebpf4j.loader;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import dev.ebpf4j.vm.VmOptions;
 
 /**
  * How to load an object.
@@ -12,9 +15,10 @@ import java.util.Map;
  * @param logLevel     the verifier log level asked for (1 = basic, 2 = every state)
  * @param pinRoot      where maps with {@code pinning = LIBBPF_PIN_BY_NAME} are pinned and reused
  * @param mapReplacements existing kernel maps to use for the object's maps of those names, instead of creating them
+ * @param fallback     adjusts the fallback VM's options for this load (identity: the VM's defaults)
  */
 public record LoadOptions(RuntimeKind runtime, boolean logOnSuccess, int logLevel, Path pinRoot,
-        Map<String, MapReplacement> mapReplacements) {
+        Map<String, MapReplacement> mapReplacements, UnaryOperator<VmOptions> fallback) {
 
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf");
 
@@ -29,10 +33,13 @@ public record LoadOptions(RuntimeKind runtime, boolean logOnSuccess, int logLeve
             pinRoot = DEFAULT_PIN_ROOT;
         }
         mapReplacements = mapReplacements == null ? Map.of() : Map.copyOf(mapReplacements);
+        if (fallback == null) {
+            fallback = UnaryOperator.identity();
+        }
     }
 
     public LoadOptions(RuntimeKind runtime, boolean logOnSuccess, int logLevel, Path pinRoot) {
-        this(runtime, logOnSuccess, logLevel, pinRoot, Map.of());
+        this(runtime, logOnSuccess, logLevel, pinRoot, Map.of(), null);
     }
 
     /** The runtime configured by {@code -Debpf4j.runtime} / {@code EBPF4J_RUNTIME}, no log on success, level 1. */
@@ -41,15 +48,15 @@ public record LoadOptions(RuntimeKind runtime, boolean logOnSuccess, int logLeve
     }
 
     public LoadOptions withRuntime(RuntimeKind kind) {
-        return new LoadOptions(kind, logOnSuccess, logLevel, pinRoot, mapReplacements);
+        return new LoadOptions(kind, logOnSuccess, logLevel, pinRoot, mapReplacements, fallback);
     }
 
     public LoadOptions withLogOnSuccess(boolean on) {
-        return new LoadOptions(runtime, on, logLevel, pinRoot, mapReplacements);
+        return new LoadOptions(runtime, on, logLevel, pinRoot, mapReplacements, fallback);
     }
 
     public LoadOptions withPinRoot(Path root) {
-        return new LoadOptions(runtime, logOnSuccess, logLevel, root, mapReplacements);
+        return new LoadOptions(runtime, logOnSuccess, logLevel, root, mapReplacements, fallback);
     }
 
     /**
@@ -60,6 +67,21 @@ public record LoadOptions(RuntimeKind runtime, boolean logOnSuccess, int logLeve
     public LoadOptions withMapReplacement(String mapName, MapReplacement existing) {
         Map<String, MapReplacement> all = new LinkedHashMap<>(mapReplacements);
         all.put(mapName, existing);
-        return new LoadOptions(runtime, logOnSuccess, logLevel, pinRoot, all);
+        return new LoadOptions(runtime, logOnSuccess, logLevel, pinRoot, all, fallback);
+    }
+
+    /**
+     * What the fallback VM needs for this object beyond its defaults, applied on top of them when the object runs
+     * there (the kernel runtime ignores it): the current task and target BTF for CO-RE tracing programs, typed
+     * ksyms, the instruction budget, the engine. Successive calls compose.
+     *
+     * <pre>{@code
+     * LoadOptions.defaults().withFallback(vm -> vm.withCurrentTask(task).withTargetBtf(Path.of("vmlinux.btf")))
+     * }</pre>
+     */
+    public LoadOptions withFallback(UnaryOperator<VmOptions> adjust) {
+        UnaryOperator<VmOptions> before = fallback;
+        return new LoadOptions(runtime, logOnSuccess, logLevel, pinRoot, mapReplacements,
+                vm -> adjust.apply(before.apply(vm)));
     }
 }

@@ -58,8 +58,19 @@ public final class FallbackBackend implements Backend {
     }
 
     @Override
+    public Optional<String> unavailableReason(ObjectSpec object, LoadOptions options) {
+        return FallbackSupport.whyNot(object, vmOptions(options));
+    }
+
+    /** This backend's VM options as {@code options} adjust them for one load. */
+    private VmOptions vmOptions(LoadOptions options) {
+        return options.fallback().apply(vmOptions);
+    }
+
+    @Override
     public LoadedObject load(ObjectSpec object, LoadOptions options) {
-        unavailableReason(object).ifPresent(why -> {
+        VmOptions vmOptions = vmOptions(options);
+        FallbackSupport.whyNot(object, vmOptions).ifPresent(why -> {
             throw new BpfLoadException(object.name() + ": the fallback VM cannot load it: " + why);
         });
         if (!options.mapReplacements().isEmpty()) {
@@ -69,7 +80,7 @@ public final class FallbackBackend implements Backend {
         }
         Map<String, String> logs = new LinkedHashMap<>();
         for (ProgramSpec p : object.programs()) {
-            VerifiedProgram verified = verify(object, p, relocated(object, p), options.logLevel());
+            VerifiedProgram verified = verify(object, p, relocated(object, p, vmOptions), options.logLevel());
             logs.put(p.name(), options.logOnSuccess() ? verified.log() : "");
         }
         VmObject vmObject;
@@ -87,7 +98,7 @@ public final class FallbackBackend implements Backend {
     }
 
     /** {@code program}'s instructions as the VM runs them: CO-RE relocations applied against the target BTF. */
-    private List<Instruction> relocated(ObjectSpec object, ProgramSpec program) {
+    private static List<Instruction> relocated(ObjectSpec object, ProgramSpec program, VmOptions vmOptions) {
         try {
             return CoreTarget.instructions(object, program, vmOptions);
         } catch (dev.ebpf4j.vm.BpfLoadException e) {

@@ -18,6 +18,11 @@ public interface Backend {
      */
     Optional<String> unavailableReason(ObjectSpec object);
 
+    /** {@link #unavailableReason(ObjectSpec)} for a load with {@code options} (which may supply what it lacks). */
+    default Optional<String> unavailableReason(ObjectSpec object, LoadOptions options) {
+        return unavailableReason(object);
+    }
+
     /**
      * Creates every map and loads every program of {@code object}. All or nothing: when anything fails, what was
      * created is closed before the exception leaves.
