@@ -56,6 +56,8 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
         private long meta;
         private long data;
         private long end;
+        /** True once a helper moved an end of the packet: then bytes outside it may have changed too. */
+        private boolean moved;
 
         Instance(AddressSpace memory) {
             MemorySegment seg = Segments.allocate(HEADROOM + (long) packet.length + TAILROOM);
@@ -71,6 +73,22 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
         @Override
         public long r1() {
             return ctx.base();
+        }
+
+        @Override
+        public boolean reset() {
+            MemorySegment seg = packetRegion.segment();
+            if (moved) {
+                seg.fill((byte) 0);
+                data = HEADROOM;
+                meta = HEADROOM;
+                end = HEADROOM + (long) packet.length;
+                packetRegion.window(meta, end);
+                moved = false;
+            }
+            // programs write only inside the window [meta, end), which is the packet again here
+            MemorySegment.copy(packet, 0, seg, Segments.U8, HEADROOM, packet.length);
+            return true;
         }
 
         @Override
@@ -135,6 +153,7 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
             }
             meta += delta;
             data = newData;
+            moved = true;
             packetRegion.window(meta, end);
             return 0;
         }
@@ -150,6 +169,7 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
                 return -13; // EACCES, as xdp_metalen_invalid
             }
             meta = newMeta;
+            moved = true;
             packetRegion.window(meta, end);
             return 0;
         }
@@ -164,6 +184,7 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
                 packetRegion.segment().asSlice(end, delta).fill((byte) 0);
             }
             end = newEnd;
+            moved = true;
             packetRegion.window(meta, end);
             return 0;
         }

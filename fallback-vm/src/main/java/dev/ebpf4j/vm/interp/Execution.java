@@ -7,6 +7,7 @@ import dev.ebpf4j.vm.BpfRuntimeException;
 import dev.ebpf4j.vm.BpfVm;
 import dev.ebpf4j.vm.VmProgram;
 import dev.ebpf4j.vm.context.ContextInstance;
+import dev.ebpf4j.vm.context.ProgramContext;
 import dev.ebpf4j.vm.helpers.HelperContext;
 import dev.ebpf4j.vm.helpers.HelperTable;
 import dev.ebpf4j.vm.maps.BpfMap;
@@ -32,8 +33,8 @@ public final class Execution implements HelperContext {
     final BpfVm vm;
     final AddressSpace memory;
     final HelperTable helpers;
-    final int cpu;
-    final long budget;
+    int cpu;
+    long budget;
     VmProgram program;
     ContextInstance context;
     long executed;
@@ -43,6 +44,11 @@ public final class Execution implements HelperContext {
     long mayGoto = MAY_GOTO_LOOPS;
     private final Region[] frames = new Region[MAX_FRAMES];
     private List<Object> reservations;
+    /** The deepest frame entered since the last {@link #start}: those are zeroed before the next run. */
+    private int maxDepth = -1;
+    /** What {@link #context} was bound from, and the address space's mark after its regions. */
+    private ProgramContext boundFrom;
+    private int contextMark;
 
     public Execution(BpfVm vm, VmProgram program, int cpu, long budget) {
         this.vm = vm;
@@ -53,10 +59,47 @@ public final class Execution implements HelperContext {
         this.budget = budget;
     }
 
+    /** An execution for runs in {@code vm}; {@link #start} prepares each run. */
+    public Execution(BpfVm vm) {
+        this(vm, null, 0, vm.options().instructionBudget());
+    }
+
     /** Binds the run's context; returns it. */
-    public ContextInstance bind(dev.ebpf4j.vm.context.ProgramContext ctx) {
+    public ContextInstance bind(ProgramContext ctx) {
+        boundFrom = null;
+        memory.release(AddressSpace.FRAME_SLOTS);
         this.context = ctx.bind(memory);
+        boundFrom = ctx;
+        contextMark = memory.mark();
         return context;
+    }
+
+    /**
+     * Prepares this execution for a new run of {@code program} on {@code ctx}, as a fresh one would be: counters
+     * and frames reset, stack frames zeroed, regions of the previous run unmapped. The address space, the stack
+     * memory and, when {@code ctx} is the context of the previous run (the same object), its bound instance with
+     * its memory are reused ({@link ContextInstance#reset()} restores the initial packet and fields); otherwise
+     * {@code ctx} is bound afresh. Returns the bound context.
+     */
+    public ContextInstance start(VmProgram program, int cpu, long budget, ProgramContext ctx) {
+        this.program = program;
+        this.cpu = cpu;
+        this.budget = budget;
+        executed = 0;
+        depth = -1;
+        tailCalls = 0;
+        pendingTailCall = null;
+        mayGoto = MAY_GOTO_LOOPS;
+        reservations = null;
+        for (int d = 0; d <= maxDepth; d++) {
+            frames[d].segment().fill((byte) 0);
+        }
+        maxDepth = -1;
+        if (ctx == boundFrom && context != null && context.reset()) {
+            memory.release(contextMark);
+            return context;
+        }
+        return bind(ctx);
     }
 
     /** Instructions executed so far. */
@@ -116,9 +159,12 @@ public final class Execution implements HelperContext {
             throw new BpfRuntimeException("call stack too deep: more than " + MAX_FRAMES + " frames");
         }
         depth++;
+        if (depth > maxDepth) {
+            maxDepth = depth;
+        }
         Region f = frames[depth];
         if (f == null) {
-            f = memory.map(Region.Kind.STACK, "stack frame " + depth, Segments.allocate(STACK_SIZE), true, true, null, null);
+            f = memory.mapFrame(depth, "stack frame " + depth, Segments.allocate(STACK_SIZE));
             frames[depth] = f;
         }
         return f.address(STACK_SIZE);

@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Objects;
 
 import dev.ebpf4j.object.insn.Opcode;
 import dev.ebpf4j.vm.BpfRuntimeException;
@@ -26,13 +27,47 @@ public final class AddressSpace {
     /** Most per-run regions a run may map (bounds lookups of hash values in long loops). */
     public static final int MAX_LOCAL_REGIONS = 1 << 20;
 
+    /** Per-run region slots reserved for stack frames ({@link #mapFrame}); other regions come after them. */
+    public static final int FRAME_SLOTS = 8;
+
     private final SharedRegions shared;
-    private Region[] local = new Region[16];
-    private int localCount;
+    private Region[] local = new Region[32];
+    private int localCount = FRAME_SLOTS;
     private java.util.IdentityHashMap<Object, Region> owned;
 
     public AddressSpace(SharedRegions shared) {
         this.shared = shared;
+    }
+
+    /**
+     * Maps the stack frame of call depth {@code index} (below {@link #FRAME_SLOTS}) at its reserved slot, so a
+     * frame keeps its address when the address space is reused for another run ({@link #release}).
+     */
+    public Region mapFrame(int index, String name, MemorySegment segment) {
+        Objects.checkIndex(index, FRAME_SLOTS);
+        Region r = new Region(SharedRegions.LIMIT + index, Region.Kind.STACK, name, segment, true, true, null, null);
+        local[index] = r;
+        return r;
+    }
+
+    /** A mark of the regions mapped so far; {@link #release(int)} unmaps everything mapped after it. */
+    public int mark() {
+        return localCount;
+    }
+
+    /**
+     * Unmaps every region mapped after {@code mark} (map values, ring buffer records, contexts bound later) and
+     * forgets owned regions, so this address space can serve another run; stack frames stay mapped.
+     */
+    public void release(int mark) {
+        if (mark < FRAME_SLOTS || mark > localCount) {
+            throw new IllegalArgumentException("mark " + mark + " outside [" + FRAME_SLOTS + ", " + localCount + "]");
+        }
+        Arrays.fill(local, mark, localCount, null);
+        localCount = mark;
+        if (owned != null && !owned.isEmpty()) {
+            owned.clear();
+        }
     }
 
     public SharedRegions shared() {
