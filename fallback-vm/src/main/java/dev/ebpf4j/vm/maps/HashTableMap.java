@@ -29,24 +29,52 @@ public final class HashTableMap extends BpfMap {
     private static final class Entry {
         final byte[] key;
         final MemorySegment value;
+        /** The value of each CPU as programs see it (one slice unless per-CPU), made once. */
+        final MemorySegment[] slices;
         volatile long used;
 
-        Entry(byte[] key, MemorySegment value, long used) {
+        Entry(byte[] key, MemorySegment value, long used, int cpus, int stride, int valueSize) {
             this.key = key;
             this.value = value;
             this.used = used;
+            this.slices = new MemorySegment[cpus];
+            for (int c = 0; c < cpus; c++) {
+                slices[c] = value.asSlice((long) c * stride, valueSize);
+            }
         }
     }
 
-    private record Key(byte[] bytes) {
+    /**
+     * A key of the table. Lookups from programs probe with a key over the first {@code length} bytes of a scratch
+     * array (never stored); stored keys own their array.
+     */
+    private static final class Key {
+        private final byte[] bytes;
+        private final int length;
+        private final int hash;
+
+        Key(byte[] bytes) {
+            this(bytes, bytes.length);
+        }
+
+        Key(byte[] bytes, int length) {
+            this.bytes = bytes;
+            this.length = length;
+            int h = 1;
+            for (int i = 0; i < length; i++) {
+                h = 31 * h + bytes[i];
+            }
+            this.hash = h;
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && Arrays.equals(bytes, k.bytes);
+            return o instanceof Key k && hash == k.hash && Arrays.equals(bytes, 0, length, k.bytes, 0, k.length);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(bytes);
+            return hash;
         }
     }
 
@@ -146,7 +174,8 @@ public final class HashTableMap extends BpfMap {
                 break;
             }
         }
-        Entry fresh = new Entry(key, Segments.allocate((long) cpus * stride()), clock.incrementAndGet());
+        Entry fresh = new Entry(key, Segments.allocate((long) cpus * stride()), clock.incrementAndGet(), cpus, stride(),
+                valueSize());
         store(fresh, cpu, source);
         Entry prev = table.putIfAbsent(k, fresh);
         if (prev != null) {
@@ -201,16 +230,14 @@ public final class HashTableMap extends BpfMap {
 
     @Override
     public long lookupFromProgram(AddressSpace memory, int cpu, long keyAddress) {
-        Entry e = table.get(new Key(readKey(memory, keyAddress)));
+        Entry e = table.get(probe(memory, keyAddress));
         if (e == null) {
             return 0;
         }
         if (lru) {
             e.used = clock.incrementAndGet();
         }
-        int c = perCpu() ? cpu : 0;
-        Region r = memory.mapOwned(e, Region.Kind.MAP_VALUE, name(),
-                e.value.asSlice((long) c * stride(), valueSize()), true);
+        Region r = memory.mapOwned(e, Region.Kind.MAP_VALUE, name(), e.slices[perCpu() ? cpu : 0], true);
         return r.base();
     }
 
@@ -223,6 +250,11 @@ public final class HashTableMap extends BpfMap {
 
     @Override
     public long deleteFromProgram(AddressSpace memory, int cpu, long keyAddress) {
-        return delete(new Key(readKey(memory, keyAddress)));
+        return delete(probe(memory, keyAddress));
+    }
+
+    /** The key at {@code keyAddress} to look up with, over the address space's scratch array (not to be stored). */
+    private Key probe(AddressSpace memory, long keyAddress) {
+        return new Key(memory.readScratch(keyAddress, keySize()), keySize());
     }
 }

@@ -34,6 +34,7 @@ public final class AddressSpace {
     private Region[] local = new Region[32];
     private int localCount = FRAME_SLOTS;
     private java.util.IdentityHashMap<Object, Region> owned;
+    private byte[] scratch = new byte[64];
 
     public AddressSpace(SharedRegions shared) {
         this.shared = shared;
@@ -239,6 +240,29 @@ public final class AddressSpace {
             throw new BpfRuntimeException("a helper cannot read or write the context " + r + " as raw memory");
         }
         return r.segment().asSlice(offset(address), size);
+    }
+
+    /**
+     * Copies {@code length} bytes at {@code address} (bounds-checked as {@link #read}) into this address space's
+     * scratch array and returns it: valid until the next call, for helpers that only look at the bytes (a map key
+     * to look up). No allocation once the array has grown to the largest length asked for.
+     */
+    public byte[] readScratch(long address, int length) {
+        MemorySegment from = segmentFor(address, length, false);
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, 2 * scratch.length)];
+        }
+        MemorySegment.copy(from, ValueLayout.JAVA_BYTE, offset(address), scratch, 0, length);
+        return scratch;
+    }
+
+    /** The whole backing segment of the plain (not rewritten context) region holding {@code [address, address + size)}. */
+    private MemorySegment segmentFor(long address, long size, boolean write) {
+        Region r = check(address, size, write);
+        if (r.access() != null) {
+            throw new BpfRuntimeException("a helper cannot read or write the context " + r + " as raw memory");
+        }
+        return r.segment();
     }
 
     /** A copy of {@code length} bytes at {@code address}. */
