@@ -45,26 +45,29 @@ public final class HashTableMap extends BpfMap {
     }
 
     /**
-     * A key of the table. Lookups from programs probe with a key over the first {@code length} bytes of a scratch
-     * array (never stored); stored keys own their array.
+     * A key of the table. Stored keys own their array and never change; lookups from programs probe with one
+     * reusable key per address space, set to the first {@code length} bytes of its scratch array (never stored).
      */
     private static final class Key {
-        private final byte[] bytes;
-        private final int length;
-        private final int hash;
+        private byte[] bytes;
+        private int length;
+        private int hash;
+
+        Key() {}
 
         Key(byte[] bytes) {
-            this(bytes, bytes.length);
+            set(bytes, bytes.length);
         }
 
-        Key(byte[] bytes, int length) {
-            this.bytes = bytes;
-            this.length = length;
+        Key set(byte[] b, int n) {
             int h = 1;
-            for (int i = 0; i < length; i++) {
-                h = 31 * h + bytes[i];
+            for (int i = 0; i < n; i++) {
+                h = 31 * h + b[i];
             }
+            this.bytes = b;
+            this.length = n;
             this.hash = h;
+            return this;
         }
 
         @Override
@@ -255,6 +258,14 @@ public final class HashTableMap extends BpfMap {
 
     /** The key at {@code keyAddress} to look up with, over the address space's scratch array (not to be stored). */
     private Key probe(AddressSpace memory, long keyAddress) {
-        return new Key(memory.readScratch(keyAddress, keySize()), keySize());
+        byte[] bytes = memory.readScratch(keyAddress, keySize());
+        Key k;
+        if (memory.helperScratch() instanceof Key reused) {
+            k = reused;
+        } else {
+            k = new Key();
+            memory.helperScratch(k);
+        }
+        return k.set(bytes, keySize());
     }
 }

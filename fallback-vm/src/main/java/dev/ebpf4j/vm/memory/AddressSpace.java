@@ -35,6 +35,7 @@ public final class AddressSpace {
     private int localCount = FRAME_SLOTS;
     private java.util.IdentityHashMap<Object, Region> owned;
     private byte[] scratch = new byte[64];
+    private Object helperScratch;
 
     public AddressSpace(SharedRegions shared) {
         this.shared = shared;
@@ -254,6 +255,18 @@ public final class AddressSpace {
         }
         MemorySegment.copy(from, ValueLayout.JAVA_BYTE, offset(address), scratch, 0, length);
         return scratch;
+    }
+
+    /**
+     * An object helpers keep with this address space from run to run (a hash map's lookup key), or null: one slot
+     * for whichever helper set it last; it must hold nothing that outlives a call.
+     */
+    public Object helperScratch() {
+        return helperScratch;
+    }
+
+    public void helperScratch(Object o) {
+        helperScratch = o;
     }
 
     /** The whole backing segment of the plain (not rewritten context) region holding {@code [address, address + size)}. */
