@@ -29,7 +29,8 @@ import dev.ebpf4j.vm.Engine;
  * <p>An XDP test run with repeat &gt; 1 costs the kernel a fixed ~15 ms on the build machine whatever the repeat
  * (most likely switching the XDP dispatcher to the program and back; inferred, not traced), so the kernel needs a repeat of
  * about 10^6 before the runs dominate; {@code benchmarks/run-all} runs the kernel with that. The tear-down prints the
- * runtime's own per-run time of the last call (the kernel's {@code duration}; the VM's, without its context setup).
+ * runtime's own per-run time of the last call (the kernel's {@code duration}; the VM's, its whole loop over {@code repeat},
+ * restoring the context between runs included, divided by {@code repeat}, as the kernel times its loop).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
