@@ -45,12 +45,15 @@ public final class HashTableMap extends BpfMap {
     }
 
     /**
-     * A key of the table. Stored keys own their array and never change; lookups from programs probe with one
-     * reusable key per address space, set to the first {@code length} bytes of its scratch array (never stored).
+     * A key of the table. Stored keys own their array and never change. Keys of up to 8 bytes also compare and hash
+     * as one little-endian number, so a program's lookup probes with that number, read straight from its memory;
+     * longer keys probe over the address space's scratch array. The probe is one reusable key per address space
+     * and is never stored.
      */
     private static final class Key {
         private byte[] bytes;
         private int length;
+        private long small;
         private int hash;
 
         Key() {}
@@ -60,19 +63,44 @@ public final class HashTableMap extends BpfMap {
         }
 
         Key set(byte[] b, int n) {
-            int h = 1;
-            for (int i = 0; i < n; i++) {
-                h = 31 * h + b[i];
-            }
             this.bytes = b;
             this.length = n;
-            this.hash = h;
+            if (n <= 8) {
+                long v = 0;
+                for (int i = 0; i < n; i++) {
+                    v |= (b[i] & 0xffL) << (8 * i);
+                }
+                this.small = v;
+                this.hash = mix(v);
+            } else {
+                int h = 1;
+                for (int i = 0; i < n; i++) {
+                    h = 31 * h + b[i];
+                }
+                this.small = 0;
+                this.hash = h;
+            }
             return this;
+        }
+
+        /** A probe for a key of {@code n <= 8} bytes whose little-endian value is {@code v}. */
+        Key setSmall(long v, int n) {
+            this.bytes = null;
+            this.length = n;
+            this.small = v;
+            this.hash = mix(v);
+            return this;
+        }
+
+        private static int mix(long v) {
+            long z = v * 0x9e37_79b9_7f4a_7c15L;
+            return (int) (z ^ (z >>> 32));
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && hash == k.hash && Arrays.equals(bytes, 0, length, k.bytes, 0, k.length);
+            return o instanceof Key k && hash == k.hash && length == k.length
+                    && (length <= 8 ? small == k.small : Arrays.equals(bytes, 0, length, k.bytes, 0, k.length));
         }
 
         @Override
@@ -258,7 +286,6 @@ public final class HashTableMap extends BpfMap {
 
     /** The key at {@code keyAddress} to look up with, over the address space's scratch array (not to be stored). */
     private Key probe(AddressSpace memory, long keyAddress) {
-        byte[] bytes = memory.readScratch(keyAddress, keySize());
         Key k;
         if (memory.helperScratch() instanceof Key reused) {
             k = reused;
@@ -266,6 +293,10 @@ public final class HashTableMap extends BpfMap {
             k = new Key();
             memory.helperScratch(k);
         }
-        return k.set(bytes, keySize());
+        int n = keySize();
+        if (n == 1 || n == 2 || n == 4 || n == 8) {
+            return k.setSmall(memory.readRaw(keyAddress, n), n);
+        }
+        return k.set(memory.readScratch(keyAddress, n), n);
     }
 }

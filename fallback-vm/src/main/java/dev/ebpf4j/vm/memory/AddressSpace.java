@@ -244,6 +244,14 @@ public final class AddressSpace {
     }
 
     /**
+     * {@code size} (1, 2, 4, 8) bytes at {@code address} as a little-endian number, zero-extended, for a helper that
+     * reads memory as bytes: checked as {@link #read} (so a rewritten context is refused), without a copy.
+     */
+    public long readRaw(long address, int size) {
+        return Segments.get(segmentFor(address, size, false), offset(address), size);
+    }
+
+    /**
      * Copies {@code length} bytes at {@code address} (bounds-checked as {@link #read}) into this address space's
      * scratch array and returns it: valid until the next call, for helpers that only look at the bytes (a map key
      * to look up). No allocation once the array has grown to the largest length asked for.
