@@ -1,6 +1,8 @@
 package dev.ebpf4j.vm.interp;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import dev.ebpf4j.vm.BpfRuntimeException;
@@ -43,9 +45,11 @@ public final class Execution implements HelperContext {
     VmProgram pendingTailCall;
     long mayGoto = MAY_GOTO_LOOPS;
     private final Region[] frames = new Region[MAX_FRAMES];
+    /** The memory behind each frame (zeroed with Arrays.fill, which is much cheaper than filling the segment). */
+    private final long[][] frameWords = new long[MAX_FRAMES][];
     private List<Object> reservations;
-    /** The deepest frame entered since the last {@link #start}: those are zeroed before the next run. */
-    private int maxDepth = -1;
+    /** Bit d: frame d was entered by code that may write it since the last {@link #start}; zeroed before the next run. */
+    private int dirtyFrames;
     /** What {@link #context} was bound from, and the address space's mark after its regions. */
     private ProgramContext boundFrom;
     private int contextMark;
@@ -91,10 +95,10 @@ public final class Execution implements HelperContext {
         pendingTailCall = null;
         mayGoto = MAY_GOTO_LOOPS;
         reservations = null;
-        for (int d = 0; d <= maxDepth; d++) {
-            frames[d].segment().fill((byte) 0);
+        for (int dirty = dirtyFrames; dirty != 0; dirty &= dirty - 1) {
+            Arrays.fill(frameWords[Integer.numberOfTrailingZeros(dirty)], 0L);
         }
-        maxDepth = -1;
+        dirtyFrames = 0;
         if (ctx == boundFrom && context != null && context.reset()) {
             memory.release(contextMark);
             return context;
@@ -155,17 +159,26 @@ public final class Execution implements HelperContext {
 
     /** Pushes a stack frame and returns the address of its top (r10). */
     public long enterFrame() {
+        long top = enterCleanFrame();
+        dirtyFrames |= 1 << depth;
+        return top;
+    }
+
+    /**
+     * Pushes a stack frame for a function that never writes it (compiled code that does not mention r10, so no
+     * pointer into the frame can exist): the frame is not zeroed again before the next run. Returns r10.
+     */
+    public long enterCleanFrame() {
         if (depth + 1 >= MAX_FRAMES) {
             throw new BpfRuntimeException("call stack too deep: more than " + MAX_FRAMES + " frames");
         }
         depth++;
-        if (depth > maxDepth) {
-            maxDepth = depth;
-        }
         Region f = frames[depth];
         if (f == null) {
-            f = memory.mapFrame(depth, "stack frame " + depth, Segments.allocate(STACK_SIZE));
+            long[] words = new long[STACK_SIZE / 8];
+            f = memory.mapFrame(depth, "stack frame " + depth, MemorySegment.ofArray(words));
             frames[depth] = f;
+            frameWords[depth] = words;
         }
         return f.address(STACK_SIZE);
     }

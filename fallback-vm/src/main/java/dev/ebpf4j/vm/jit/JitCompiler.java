@@ -246,6 +246,8 @@ final class JitCompiler {
         private boolean usesFrame;
         /** True when a load or store of this function goes through the region cache. */
         private boolean usesCache;
+        /** True when an instruction of this function names r10: only then can its frame be written. */
+        private boolean usesR10;
 
         FunctionEmitter(CodeBuilder cb, int entry) {
             this.cb = cb;
@@ -311,6 +313,9 @@ final class JitCompiler {
                 }
                 if (inlineAccess && !usesCache && pc < length && cachedAccess(pc)) {
                     usesCache = true;
+                }
+                if (pc < length && (insn[pc].dst() == 10 || insn[pc].src() == 10)) {
+                    usesR10 = true;
                 }
             }
             for (int pc = 0; pc <= length; pc++) {
@@ -384,7 +389,8 @@ final class JitCompiler {
         void emit() {
             analyse();
             // prologue (outside every exception range: a frame overflow is located at the caller's call)
-            cb.aload(EX).invokevirtual(CD_EXECUTION, "enterFrame", MethodTypeDesc.of(CD_long)).lstore(REG[10]);
+            cb.aload(EX).invokevirtual(CD_EXECUTION, usesR10 ? "enterFrame" : "enterCleanFrame", MethodTypeDesc.of(CD_long))
+                    .lstore(REG[10]);
             cb.aload(EX).invokevirtual(CD_EXECUTION, "depth", MethodTypeDesc.of(CD_int)).istore(DEPTH);
             if (usesFrame) {
                 cb.aload(EX).lload(REG[10])

@@ -62,6 +62,17 @@ class RunReuseTest {
 
     @ParameterizedTest
     @EnumSource(value = Engine.class, names = {"INTERPRETER", "JIT"})
+    void aCalleesFrameIsZeroedWhenItsCallerNeverTouchesTheStack(Engine engine) {
+        // the entry function names no r10 (the JIT does not zero its frame); the callee reads and writes its own
+        VmProgram p = program(engine, ProgramType.UNSPEC, List.of(Instruction.callBpf(1), Instruction.exit(),
+                i(LDX | MEM | DW, 0, 10, -8, 0), i(ST | MEM | DW, 10, 0, -8, 42), Instruction.exit()));
+        for (int n = 0; n < 3; n++) {
+            assertEquals(0, p.run(MemoryContext.empty(), RunOptions.defaults().withRepeat(3)).returnValue());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"INTERPRETER", "JIT"})
     void everyRunOfARepeatSeesTheOriginalPacket(Engine engine) {
         // r0 = data[0]; data[0] = 0xff
         VmProgram p = program(engine, ProgramType.XDP, List.of(
