@@ -106,6 +106,17 @@ public final class Execution implements HelperContext {
         return bind(ctx);
     }
 
+    /**
+     * Unmaps what the last run mapped beyond its context (map values, ring buffer records), so an idle execution
+     * keeps no map entry alive; the bound context and the frames stay for the next {@link #start}.
+     */
+    public void idle() {
+        if (boundFrom != null) {
+            memory.release(contextMark);
+        }
+        pendingTailCall = null;
+    }
+
     /** Instructions executed so far. */
     public long executed() {
         return executed;

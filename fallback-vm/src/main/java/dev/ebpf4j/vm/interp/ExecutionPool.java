@@ -33,6 +33,7 @@ public final class ExecutionPool {
 
     /** Gives {@code ex} back for later runs; the caller must not use it afterwards. */
     public void release(Execution ex) {
+        ex.idle();
         idle.setRelease(slot(), ex);
     }
 }
