@@ -33,7 +33,17 @@ public final class AddressSpace {
     private final SharedRegions shared;
     private Region[] local = new Region[32];
     private int localCount = FRAME_SLOTS;
+    /**
+     * Regions of owners (hash map entries) by owner. They outlive the run that mapped them (unmapped from its
+     * slots, the objects kept) so a later run re-maps the same object instead of allocating one; bounded by
+     * {@link #MAX_KEPT_REGIONS} and {@link #MAX_KEPT_BYTES}, past which they are dropped between runs.
+     */
     private java.util.IdentityHashMap<Object, Region> owned;
+    private long ownedBytes;
+    /** Incremented by every {@link #release}: regions whose epoch differs are not mapped in the current run. */
+    private int epoch;
+    private static final int MAX_KEPT_REGIONS = 4096;
+    private static final long MAX_KEPT_BYTES = 1 << 20;
     private byte[] scratch = new byte[64];
     private Object helperScratch;
 
@@ -67,8 +77,10 @@ public final class AddressSpace {
         }
         Arrays.fill(local, mark, localCount, null);
         localCount = mark;
-        if (owned != null && !owned.isEmpty()) {
+        epoch++;
+        if (owned != null && (owned.size() > MAX_KEPT_REGIONS || ownedBytes > MAX_KEPT_BYTES)) {
             owned.clear();
+            ownedBytes = 0;
         }
     }
 
@@ -79,14 +91,11 @@ public final class AddressSpace {
     /** Maps a region for this run. */
     public Region map(Region.Kind kind, String name, MemorySegment segment, boolean readable, boolean writable,
                       Object owner, ContextAccess access) {
-        if (localCount >= MAX_LOCAL_REGIONS) {
-            throw new BpfRuntimeException("too many memory regions in one run (" + MAX_LOCAL_REGIONS + ")");
-        }
-        if (localCount == local.length) {
-            local = Arrays.copyOf(local, local.length * 2);
-        }
-        Region r = new Region(SharedRegions.LIMIT + localCount, kind, name, segment, readable, writable, owner, access);
-        local[localCount++] = r;
+        int slot = nextSlot();
+        Region r = new Region(SharedRegions.LIMIT + slot, kind, name, segment, readable, writable, owner, access);
+        local[slot] = r;
+        localCount = slot + 1;
+        r.epoch = epoch;
         return r;
     }
 
@@ -99,11 +108,33 @@ public final class AddressSpace {
             owned = new java.util.IdentityHashMap<>();
         }
         Region r = owned.get(owner);
-        if (r == null) {
-            r = map(kind, name, segment, true, writable, owner, null);
-            owned.put(owner, r);
+        if (r != null && r.segment() == segment && r.kind() == kind && r.writable() == writable) {
+            if (r.epoch != epoch) {
+                // kept from an earlier run: map the same region object again, at a slot of this run
+                int slot = nextSlot();
+                r.remap(SharedRegions.LIMIT + slot, epoch);
+                local[slot] = r;
+                localCount = slot + 1;
+            }
+            return r;
+        }
+        r = map(kind, name, segment, true, writable, owner, null);
+        r.epoch = epoch;
+        if (owned.put(owner, r) == null) {
+            ownedBytes += segment.byteSize();
         }
         return r;
+    }
+
+    /** The next free per-run slot, the table grown when needed; a fault past {@link #MAX_LOCAL_REGIONS}. */
+    private int nextSlot() {
+        if (localCount >= MAX_LOCAL_REGIONS) {
+            throw new BpfRuntimeException("too many memory regions in one run (" + MAX_LOCAL_REGIONS + ")");
+        }
+        if (localCount == local.length) {
+            local = Arrays.copyOf(local, local.length * 2);
+        }
+        return localCount;
     }
 
     /** The region whose slot holds {@code address}, or null (no check of the offset). */

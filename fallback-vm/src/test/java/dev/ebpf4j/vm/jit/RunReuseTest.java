@@ -15,6 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
+import dev.ebpf4j.object.MapSpec;
+import dev.ebpf4j.object.MapType;
 import dev.ebpf4j.object.ProgramType;
 import dev.ebpf4j.object.insn.Instruction;
 import dev.ebpf4j.vm.BpfVm;
@@ -23,6 +25,7 @@ import dev.ebpf4j.vm.RunOptions;
 import dev.ebpf4j.vm.RunResult;
 import dev.ebpf4j.vm.VmOptions;
 import dev.ebpf4j.vm.VmProgram;
+import dev.ebpf4j.vm.maps.BpfMap;
 import dev.ebpf4j.vm.context.MemoryContext;
 import dev.ebpf4j.vm.context.ProgramContext;
 import dev.ebpf4j.vm.context.RawContext;
@@ -153,6 +156,61 @@ class RunReuseTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static BpfMap map(BpfVm vm, String name, MapType type, int max) {
+        return vm.createMap(new MapSpec(name, name, MapSpec.Kind.BTF, ".maps", type, 4, 8, max, 0, MapSpec.Pinning.NONE,
+                0, 0, 0, 0, null, null, List.of()));
+    }
+
+    @Test
+    void hashValueRegionsKeptForLaterRunsAreReachableOnlyThroughALookup() {
+        Engines.Outcome[] stale = new Engines.Outcome[2];
+        int e = 0;
+        for (Engine engine : new Engine[] {Engine.INTERPRETER, Engine.JIT}) {
+            BpfVm vm = Engines.vm(VmOptions.defaults(), engine);
+            BpfMap h = map(vm, "h", MapType.HASH, 8);
+            BpfMap arr = map(vm, "arr", MapType.ARRAY, 2);
+            // arr[1] != 0: dereference the pointer a normal run left in arr[0]; else h[7] += 1 through the looked-up
+            // pointer (inserted as 1 when missing) and arr[0] = that pointer
+            List<Instruction> insns = List.of(
+                    i(ST | MEM | W, 10, 0, -8, 1), Instruction.loadMapFd(1, arr.fd()), Instruction.mov64Reg(2, 10),
+                    i(ALU64 | ADD | K, 2, 0, 0, -8), Instruction.callHelper(1), i(JMP | JEQ | K, 0, 0, 12, 0),
+                    i(LDX | MEM | DW, 1, 0, 0, 0), i(JMP | JEQ | K, 1, 0, 10, 0),
+                    i(ST | MEM | W, 10, 0, -8, 0), Instruction.loadMapFd(1, arr.fd()), Instruction.mov64Reg(2, 10),
+                    i(ALU64 | ADD | K, 2, 0, 0, -8), Instruction.callHelper(1), i(JMP | JEQ | K, 0, 0, 2, 0),
+                    i(LDX | MEM | DW, 1, 0, 0, 0), i(LDX | MEM | DW, 0, 1, 0, 0), Instruction.exit(),
+                    // normal run
+                    i(ST | MEM | W, 10, 0, -4, 7), Instruction.loadMapFd(1, h.fd()), Instruction.mov64Reg(2, 10),
+                    i(ALU64 | ADD | K, 2, 0, 0, -4), Instruction.callHelper(1), i(JMP | JEQ | K, 0, 0, 14, 0),
+                    i(LDX | MEM | DW, 1, 0, 0, 0), i(ALU64 | ADD | K, 1, 0, 0, 1), i(STX | MEM | DW, 0, 1, 0, 0),
+                    Instruction.mov64Reg(6, 0),
+                    i(ST | MEM | W, 10, 0, -8, 0), Instruction.loadMapFd(1, arr.fd()), Instruction.mov64Reg(2, 10),
+                    i(ALU64 | ADD | K, 2, 0, 0, -8), Instruction.callHelper(1), i(JMP | JEQ | K, 0, 0, 1, 0),
+                    i(STX | MEM | DW, 0, 6, 0, 0), Instruction.mov64(0, 0), Instruction.exit(),
+                    i(ST | MEM | DW, 10, 0, -16, 1), Instruction.loadMapFd(1, h.fd()), Instruction.mov64Reg(2, 10),
+                    i(ALU64 | ADD | K, 2, 0, 0, -4), Instruction.mov64Reg(3, 10), i(ALU64 | ADD | K, 3, 0, 0, -16),
+                    Instruction.mov64(4, 0), Instruction.callHelper(2), Instruction.mov64(0, 0), Instruction.exit());
+            VmProgram p = vm.program("kept", ProgramType.UNSPEC, insns);
+            if (engine == Engine.JIT) {
+                assertNotNull(p.compilation().program(), p.compilation().refusal());
+            }
+            byte[] one = dev.ebpf4j.vm.maps.Bytes.u32(1);
+            for (int n = 0; n < 6; n++) {
+                assertEquals(0, p.run(MemoryContext.empty(), RunOptions.defaults().withRepeat(n + 1)).returnValue());
+            }
+            assertEquals(21, dev.ebpf4j.vm.maps.Bytes.toLong(h.lookup(dev.ebpf4j.vm.maps.Bytes.u32(7)), 0, 8),
+                    engine + ": 1 + 2 + ... + 6 runs counted");
+            arr.update(one, dev.ebpf4j.vm.maps.Bytes.u64(1));
+            stale[e] = Engines.Outcome.of(() -> p.run(MemoryContext.empty()));
+            assertTrue(stale[e].faulted(), engine + ": a pointer from an earlier run is not mapped: " + stale[e]);
+            assertTrue(stale[e].message().contains("unmapped"), stale[e].message());
+            arr.update(one, dev.ebpf4j.vm.maps.Bytes.u64(0));
+            assertEquals(0, p.run(MemoryContext.empty(), RunOptions.defaults().withRepeat(2)).returnValue());
+            assertEquals(23, dev.ebpf4j.vm.maps.Bytes.toLong(h.lookup(dev.ebpf4j.vm.maps.Bytes.u32(7)), 0, 8));
+            e++;
+        }
+        assertTrue(stale[0].sameAs(stale[1]), "interpreter " + stale[0] + " / jit " + stale[1]);
     }
 
     record Case(String name, ProgramType type, List<Instruction> insns, ProgramContext ctx) {}
