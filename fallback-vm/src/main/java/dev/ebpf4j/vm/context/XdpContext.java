@@ -1,8 +1,6 @@
 package dev.ebpf4j.vm.context;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 import dev.ebpf4j.vm.BpfRuntimeException;
 import dev.ebpf4j.vm.Errno;
@@ -113,9 +111,14 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
 
         @Override
         public byte[] contextOut() {
-            return ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN)
-                    .putInt((int) (data - meta)).putInt((int) (end - meta)).putInt(0)
-                    .putInt(ingressIfindex).putInt(rxQueueIndex).putInt(egressIfindex).array();
+            byte[] out = new byte[SIZE];
+            MemorySegment o = MemorySegment.ofArray(out);
+            Segments.set(o, 0, 4, data - meta);
+            Segments.set(o, 4, 4, end - meta);
+            Segments.set(o, 12, 4, ingressIfindex);
+            Segments.set(o, 16, 4, rxQueueIndex);
+            Segments.set(o, 20, 4, egressIfindex);
+            return out;
         }
 
         @Override
