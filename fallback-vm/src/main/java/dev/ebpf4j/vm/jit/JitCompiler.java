@@ -38,8 +38,12 @@ import dev.ebpf4j.vm.interp.Execution;
  * frames: same limits, same memory), so r6-r9 of the caller survive a call as JVM locals.
  *
  * <p>Memory: loads and stores at a constant offset of r10 that lie inside the frame use the frame's
- * {@code MemorySegment} directly (still bounds-checked by the segment); every other access calls
- * {@code AddressSpace.load/store/atomic}, which check the region as for the interpreter.
+ * {@code MemorySegment} directly (still bounds-checked by the segment). Other plain loads and stores go through a
+ * one-region cache in the method's locals (the region and its slot id): on a hit the offset is checked against the
+ * region's live window (and writability for a store) and the segment accessed directly; a miss resolves and caches
+ * the region ({@code JitRuntime.cacheable}); whatever does not pass calls {@code AddressSpace.load/store}, which
+ * makes the access or throws the interpreter's fault. Atomics always call {@code AddressSpace.atomic}. A function
+ * that never names r10 enters its frame as clean ({@code Execution.enterCleanFrame}): it cannot write it.
  *
  * <p>Budget: instructions are counted in a local per straight-line run that ends at the first instruction that
  * can fault, has an effect outside the run's stack or transfers control; when the run does not fit in the
