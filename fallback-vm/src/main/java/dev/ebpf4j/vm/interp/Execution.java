@@ -16,7 +16,6 @@ import dev.ebpf4j.vm.maps.BpfMap;
 import dev.ebpf4j.vm.maps.RingBufMap;
 import dev.ebpf4j.vm.memory.AddressSpace;
 import dev.ebpf4j.vm.memory.Region;
-import dev.ebpf4j.vm.memory.Segments;
 
 /**
  * The state of one run: its address space, stack frames, instruction budget, tail call count and
