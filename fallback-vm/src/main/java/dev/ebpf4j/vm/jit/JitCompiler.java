@@ -143,7 +143,16 @@ final class JitCompiler {
     /** Compiles {@code code}; helpers are looked up in {@code helpers} now (a VM's table is immutable). */
     static JitProgram compile(Code code, HelperTable helpers) {
         JitCompiler first = new JitCompiler(code, helpers, true);
-        JitProgram p = first.compile();
+        JitProgram p;
+        try {
+            p = first.compile();
+        } catch (Refusal r) {
+            if (first.inlinedAccesses == 0) {
+                throw r;
+            }
+            // too large with the inlined accesses: one call per access may still fit in a JVM method
+            return new JitCompiler(code, helpers, false).compile();
+        }
         if (p.largestMethod() > HUGE_METHOD && first.inlinedAccesses > 0) {
             // the inlined accesses made a method too large for HotSpot to compile: smaller code that gets compiled wins
             JitProgram small = new JitCompiler(code, helpers, false).compile();

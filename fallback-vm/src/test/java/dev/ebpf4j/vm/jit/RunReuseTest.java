@@ -213,6 +213,30 @@ class RunReuseTest {
         assertTrue(stale[0].sameAs(stale[1]), "interpreter " + stale[0] + " / jit " + stale[1]);
     }
 
+    @Test
+    void aProgramTooLargeWithInlinedAccessesIsCompiledWithOneCallPerAccess() {
+        // 1000 loads through r1: too much bytecode with every access inlined, fits with one call per access
+        List<Instruction> insns = new ArrayList<>();
+        insns.add(Instruction.mov64(0, 0));
+        for (int k = 0; k < 1000; k++) {
+            insns.add(i(LDX | MEM | B, 2, 1, k % 16, 0));
+            insns.add(i(ALU64 | ADD | X, 0, 2, 0, 0));
+        }
+        insns.add(Instruction.exit());
+        byte[] bytes = new byte[16];
+        long expected = 0;
+        for (int k = 0; k < 16; k++) {
+            bytes[k] = (byte) (k * 13 + 1);
+        }
+        for (int k = 0; k < 1000; k++) {
+            expected += bytes[k % 16] & 0xff;
+        }
+        VmProgram p = program(Engine.JIT, ProgramType.UNSPEC, insns);
+        assertTrue(p.compilation().program().largestMethod() <= 65535);
+        assertEquals(expected, p.run(MemoryContext.of(bytes)).returnValue());
+        assertEquals(expected, p.run(MemoryContext.of(bytes), RunOptions.defaults().withRepeat(2)).returnValue());
+    }
+
     record Case(String name, ProgramType type, List<Instruction> insns, ProgramContext ctx) {}
 
     @Test
