@@ -1,5 +1,8 @@
 package dev.ebpf4j.benchmarks;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -46,6 +49,8 @@ public class TestRunBenchmark {
     @Param({"1000"})
     public int repeat;
 
+    /** Where maps pinned by name (packet_filter's {@code verdicts}) go: a directory of this run, removed after it. */
+    private Path pinRoot;
     private BpfObject obj;
     private BpfProgram prog;
     private TestRun.Input input;
@@ -63,7 +68,17 @@ public class TestRunBenchmark {
             case "checksum" -> BenchFiles.cObject("checksum.bpf.o");
             default -> BenchFiles.benchObject();
         };
-        obj = BpfObject.open(path).load(LoadOptions.defaults().withRuntime(kind));
+        LoadOptions options = LoadOptions.defaults().withRuntime(kind);
+        if (kind == RuntimeKind.KERNEL) {
+            pinRoot = LoadOptions.DEFAULT_PIN_ROOT.resolve("ebpf4j-bench-" + ProcessHandle.current().pid());
+            try {
+                Files.createDirectories(pinRoot);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            options = options.withPinRoot(pinRoot);
+        }
+        obj = BpfObject.open(path).load(options);
         byte[] packet = switch (program) {
             case "packet_filter" -> FallbackVmBenchmark.udp(80, 64);
             case "checksum" -> FallbackVmBenchmark.udp(9, 1500 - 42);
@@ -94,5 +109,15 @@ public class TestRunBenchmark {
         }
         obj.close();
         System.clearProperty(Engine.PROPERTY);
+        if (pinRoot != null) {
+            try (var pins = Files.list(pinRoot)) {
+                for (Path pin : pins.toList()) {
+                    Files.delete(pin);
+                }
+                Files.delete(pinRoot);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove the benchmark's pins under " + pinRoot, e);
+            }
+        }
     }
 }
