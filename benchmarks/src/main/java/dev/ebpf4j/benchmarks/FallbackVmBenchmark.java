@@ -37,7 +37,8 @@ import dev.ebpf4j.vm.maps.BpfMap;
  * (XDP, a global counter and a {@code bpf_trace_printk}) and {@code packet_filter.bpf.o} (XDP on a UDP packet, a
  * hash map lookup and a per-CPU array update), and three compute-heavy programs written here as instructions:
  * an Internet checksum over a 1500-byte packet, 64 hash-map counter updates, and a loop of 10,000 ALU operations.
- * A run includes what {@code VmProgram.run} always does: a fresh copy of the context, a new address space.
+ * A run includes what {@code VmProgram.run} always does: the context restored (packet copied in again), the stack
+ * zeroed, and per call the result (packet and context out).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

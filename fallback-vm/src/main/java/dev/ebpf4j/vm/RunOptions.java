@@ -22,8 +22,10 @@ public record RunOptions(int repeat, int cpu, long instructionBudget) {
         }
     }
 
+    private static final RunOptions DEFAULTS = new RunOptions(1, 0, 0);
+
     public static RunOptions defaults() {
-        return new RunOptions(1, 0, 0);
+        return DEFAULTS;
     }
 
     public RunOptions withRepeat(int n) {

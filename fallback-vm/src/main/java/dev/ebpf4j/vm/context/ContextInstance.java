@@ -38,6 +38,15 @@ public abstract class ContextInstance {
                 .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 
+    /**
+     * Restores, in the same memory and at the same addresses, the state {@code bind} gave this instance, so the
+     * same context can be run again without binding it afresh (the runs of a {@code repeat}). Returns false when
+     * this instance cannot; the caller then binds the context again.
+     */
+    public boolean reset() {
+        return false;
+    }
+
     /** The context structure after the run (as {@code BPF_PROG_TEST_RUN}'s ctx_out), or null. */
     public byte[] contextOut() {
         return null;

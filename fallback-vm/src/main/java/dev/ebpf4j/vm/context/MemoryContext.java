@@ -46,6 +46,12 @@ public record MemoryContext(byte[] bytes) implements ProgramContext {
             }
 
             @Override
+            public boolean reset() {
+                MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+                return true;
+            }
+
+            @Override
             public byte[] contextOut() {
                 return seg.toArray(ValueLayout.JAVA_BYTE);
             }

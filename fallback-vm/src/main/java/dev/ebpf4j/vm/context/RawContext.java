@@ -50,6 +50,12 @@ public record RawContext(byte[] bytes, boolean writable) implements ProgramConte
             }
 
             @Override
+            public boolean reset() {
+                MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+                return true;
+            }
+
+            @Override
             public byte[] contextOut() {
                 return seg.toArray(ValueLayout.JAVA_BYTE);
             }

@@ -141,6 +141,13 @@ public final class SkBuffContext implements ProgramContext {
         }
 
         @Override
+        public boolean reset() {
+            MemorySegment.copy(packet, 0, packetRegion.segment(), Segments.U8, 0, packet.length);
+            MemorySegment.copy(fields, 0, struct, Segments.U8, 0, fields.length);
+            return true;
+        }
+
+        @Override
         public Region packet() {
             return packetRegion;
         }

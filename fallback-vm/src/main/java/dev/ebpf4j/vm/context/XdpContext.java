@@ -1,8 +1,6 @@
 package dev.ebpf4j.vm.context;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 import dev.ebpf4j.vm.BpfRuntimeException;
 import dev.ebpf4j.vm.Errno;
@@ -56,6 +54,8 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
         private long meta;
         private long data;
         private long end;
+        /** True once a helper moved an end of the packet: then bytes outside it may have changed too. */
+        private boolean moved;
 
         Instance(AddressSpace memory) {
             MemorySegment seg = Segments.allocate(HEADROOM + (long) packet.length + TAILROOM);
@@ -71,6 +71,22 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
         @Override
         public long r1() {
             return ctx.base();
+        }
+
+        @Override
+        public boolean reset() {
+            MemorySegment seg = packetRegion.segment();
+            if (moved) {
+                seg.fill((byte) 0);
+                data = HEADROOM;
+                meta = HEADROOM;
+                end = HEADROOM + (long) packet.length;
+                packetRegion.window(meta, end);
+                moved = false;
+            }
+            // programs write only inside the window [meta, end), which is the packet again here
+            MemorySegment.copy(packet, 0, seg, Segments.U8, HEADROOM, packet.length);
+            return true;
         }
 
         @Override
@@ -95,9 +111,14 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
 
         @Override
         public byte[] contextOut() {
-            return ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN)
-                    .putInt((int) (data - meta)).putInt((int) (end - meta)).putInt(0)
-                    .putInt(ingressIfindex).putInt(rxQueueIndex).putInt(egressIfindex).array();
+            byte[] out = new byte[SIZE];
+            MemorySegment o = MemorySegment.ofArray(out);
+            Segments.set(o, 0, 4, data - meta);
+            Segments.set(o, 4, 4, end - meta);
+            Segments.set(o, 12, 4, ingressIfindex);
+            Segments.set(o, 16, 4, rxQueueIndex);
+            Segments.set(o, 20, 4, egressIfindex);
+            return out;
         }
 
         @Override
@@ -135,6 +156,7 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
             }
             meta += delta;
             data = newData;
+            moved = true;
             packetRegion.window(meta, end);
             return 0;
         }
@@ -150,6 +172,7 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
                 return -13; // EACCES, as xdp_metalen_invalid
             }
             meta = newMeta;
+            moved = true;
             packetRegion.window(meta, end);
             return 0;
         }
@@ -164,6 +187,7 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
                 packetRegion.segment().asSlice(end, delta).fill((byte) 0);
             }
             end = newEnd;
+            moved = true;
             packetRegion.window(meta, end);
             return 0;
         }

@@ -1,19 +1,21 @@
 package dev.ebpf4j.vm.interp;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import dev.ebpf4j.vm.BpfRuntimeException;
 import dev.ebpf4j.vm.BpfVm;
 import dev.ebpf4j.vm.VmProgram;
 import dev.ebpf4j.vm.context.ContextInstance;
+import dev.ebpf4j.vm.context.ProgramContext;
 import dev.ebpf4j.vm.helpers.HelperContext;
 import dev.ebpf4j.vm.helpers.HelperTable;
 import dev.ebpf4j.vm.maps.BpfMap;
 import dev.ebpf4j.vm.maps.RingBufMap;
 import dev.ebpf4j.vm.memory.AddressSpace;
 import dev.ebpf4j.vm.memory.Region;
-import dev.ebpf4j.vm.memory.Segments;
 
 /**
  * The state of one run: its address space, stack frames, instruction budget, tail call count and
@@ -32,8 +34,8 @@ public final class Execution implements HelperContext {
     final BpfVm vm;
     final AddressSpace memory;
     final HelperTable helpers;
-    final int cpu;
-    final long budget;
+    int cpu;
+    long budget;
     VmProgram program;
     ContextInstance context;
     long executed;
@@ -42,7 +44,14 @@ public final class Execution implements HelperContext {
     VmProgram pendingTailCall;
     long mayGoto = MAY_GOTO_LOOPS;
     private final Region[] frames = new Region[MAX_FRAMES];
+    /** The memory behind each frame (zeroed with Arrays.fill, which is much cheaper than filling the segment). */
+    private final long[][] frameWords = new long[MAX_FRAMES][];
     private List<Object> reservations;
+    /** Bit d: frame d was entered by code that may write it since the last {@link #start}; zeroed before the next run. */
+    private int dirtyFrames;
+    /** What {@link #context} was bound from, and the address space's mark after its regions. */
+    private ProgramContext boundFrom;
+    private int contextMark;
 
     public Execution(BpfVm vm, VmProgram program, int cpu, long budget) {
         this.vm = vm;
@@ -53,10 +62,58 @@ public final class Execution implements HelperContext {
         this.budget = budget;
     }
 
+    /** An execution for runs in {@code vm}; {@link #start} prepares each run. */
+    public Execution(BpfVm vm) {
+        this(vm, null, 0, vm.options().instructionBudget());
+    }
+
     /** Binds the run's context; returns it. */
-    public ContextInstance bind(dev.ebpf4j.vm.context.ProgramContext ctx) {
+    public ContextInstance bind(ProgramContext ctx) {
+        boundFrom = null;
+        memory.release(AddressSpace.FRAME_SLOTS);
         this.context = ctx.bind(memory);
+        boundFrom = ctx;
+        contextMark = memory.mark();
         return context;
+    }
+
+    /**
+     * Prepares this execution for a new run of {@code program} on {@code ctx}, as a fresh one would be: counters
+     * and frames reset, stack frames zeroed, regions of the previous run unmapped. The address space, the stack
+     * memory and, when {@code ctx} is the context of the previous run (the same object), its bound instance with
+     * its memory are reused ({@link ContextInstance#reset()} restores the initial packet and fields); otherwise
+     * {@code ctx} is bound afresh. Returns the bound context.
+     */
+    public ContextInstance start(VmProgram program, int cpu, long budget, ProgramContext ctx) {
+        this.program = program;
+        this.cpu = cpu;
+        this.budget = budget;
+        executed = 0;
+        depth = -1;
+        tailCalls = 0;
+        pendingTailCall = null;
+        mayGoto = MAY_GOTO_LOOPS;
+        reservations = null;
+        for (int dirty = dirtyFrames; dirty != 0; dirty &= dirty - 1) {
+            Arrays.fill(frameWords[Integer.numberOfTrailingZeros(dirty)], 0L);
+        }
+        dirtyFrames = 0;
+        if (ctx == boundFrom && context != null && context.reset()) {
+            memory.release(contextMark);
+            return context;
+        }
+        return bind(ctx);
+    }
+
+    /**
+     * Unmaps what the last run mapped beyond its context (map values, ring buffer records), so an idle execution
+     * keeps no map entry alive; the bound context and the frames stay for the next {@link #start}.
+     */
+    public void idle() {
+        if (boundFrom != null) {
+            memory.release(contextMark);
+        }
+        pendingTailCall = null;
     }
 
     /** Instructions executed so far. */
@@ -112,14 +169,26 @@ public final class Execution implements HelperContext {
 
     /** Pushes a stack frame and returns the address of its top (r10). */
     public long enterFrame() {
+        long top = enterCleanFrame();
+        dirtyFrames |= 1 << depth;
+        return top;
+    }
+
+    /**
+     * Pushes a stack frame for a function that never writes it (compiled code that does not mention r10, so no
+     * pointer into the frame can exist): the frame is not zeroed again before the next run. Returns r10.
+     */
+    public long enterCleanFrame() {
         if (depth + 1 >= MAX_FRAMES) {
             throw new BpfRuntimeException("call stack too deep: more than " + MAX_FRAMES + " frames");
         }
         depth++;
         Region f = frames[depth];
         if (f == null) {
-            f = memory.map(Region.Kind.STACK, "stack frame " + depth, Segments.allocate(STACK_SIZE), true, true, null, null);
+            long[] words = new long[STACK_SIZE / 8];
+            f = memory.mapFrame(depth, "stack frame " + depth, MemorySegment.ofArray(words));
             frames[depth] = f;
+            frameWords[depth] = words;
         }
         return f.address(STACK_SIZE);
     }

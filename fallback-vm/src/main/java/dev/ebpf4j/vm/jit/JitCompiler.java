@@ -38,8 +38,12 @@ import dev.ebpf4j.vm.interp.Execution;
  * frames: same limits, same memory), so r6-r9 of the caller survive a call as JVM locals.
  *
  * <p>Memory: loads and stores at a constant offset of r10 that lie inside the frame use the frame's
- * {@code MemorySegment} directly (still bounds-checked by the segment); every other access calls
- * {@code AddressSpace.load/store/atomic}, which check the region as for the interpreter.
+ * {@code MemorySegment} directly (still bounds-checked by the segment). Other plain loads and stores go through a
+ * one-region cache in the method's locals (the region and its slot id): on a hit the offset is checked against the
+ * region's live window (and writability for a store) and the segment accessed directly; a miss resolves and caches
+ * the region ({@code JitRuntime.cacheable}); whatever does not pass calls {@code AddressSpace.load/store}, which
+ * makes the access or throws the interpreter's fault. Atomics always call {@code AddressSpace.atomic}. A function
+ * that never names r10 enters its frame as clean ({@code Execution.enterCleanFrame}): it cannot write it.
  *
  * <p>Budget: instructions are counted in a local per straight-line run that ends at the first instruction that
  * can fault, has an effect outside the run's stack or transfers control; when the run does not fit in the
@@ -67,6 +71,7 @@ final class JitCompiler {
     private static final ClassDesc CD_CODE = ClassDesc.of("dev.ebpf4j.vm.interp.Code");
     private static final ClassDesc CD_ADDRESS_SPACE = ClassDesc.of("dev.ebpf4j.vm.memory.AddressSpace");
     private static final ClassDesc CD_SEGMENTS = ClassDesc.of("dev.ebpf4j.vm.memory.Segments");
+    private static final ClassDesc CD_REGION = ClassDesc.of("dev.ebpf4j.vm.memory.Region");
     private static final ClassDesc CD_HELPER = ClassDesc.of("dev.ebpf4j.vm.helpers.Helper");
     private static final ClassDesc CD_HELPER_CONTEXT = ClassDesc.of("dev.ebpf4j.vm.helpers.HelperContext");
     private static final ClassDesc CD_RUNTIME = ClassDesc.of("dev.ebpf4j.vm.jit.JitRuntime");
@@ -93,8 +98,16 @@ final class JitCompiler {
     private static final int EXEC = 23;
     private static final int BUDGET = 25;
     private static final int FRAME = 27;
-    private static final int MEM = 28;
+    private static final int SPACE = 28;
     private static final int DEPTH = 29;
+    /** The region of the last load or store that went through the region cache, and its slot id ({@code -1}: none). */
+    private static final int CREG = 30;
+    private static final int CID = 31;
+    /** Address and offset of the access being made. */
+    private static final int TADDR = 33;
+    private static final int TOFF = 35;
+    /** HotSpot compiles no method larger than this ({@code -XX:HugeMethodLimit}, with {@code DontCompileHugeMethods}). */
+    static final int HUGE_METHOD = 8000;
     private static final int[] REG = {R0, 1, 3, 5, 7, 9, 13, 15, 17, 19, 21};
 
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
@@ -110,10 +123,15 @@ final class JitCompiler {
     private final TreeSet<Integer> functions = new TreeSet<>();
     private ClassDesc self;
     private int compiling;
+    /** Whether loads and stores outside the frame are inlined through the region cache (else one call each). */
+    private final boolean inlineAccess;
+    /** Loads and stores emitted through the region cache. */
+    private int inlinedAccesses;
 
-    private JitCompiler(Code code, HelperTable helpers) {
+    private JitCompiler(Code code, HelperTable helpers, boolean inlineAccess) {
         this.code = code;
         this.helpers = helpers;
+        this.inlineAccess = inlineAccess;
         this.length = code.length();
         this.insn = new Instruction[length];
         for (int pc = 0; pc < length; pc += code.instruction(pc).slots()) {
@@ -124,7 +142,25 @@ final class JitCompiler {
 
     /** Compiles {@code code}; helpers are looked up in {@code helpers} now (a VM's table is immutable). */
     static JitProgram compile(Code code, HelperTable helpers) {
-        return new JitCompiler(code, helpers).compile();
+        JitCompiler first = new JitCompiler(code, helpers, true);
+        JitProgram p;
+        try {
+            p = first.compile();
+        } catch (Refusal r) {
+            if (first.inlinedAccesses == 0) {
+                throw r;
+            }
+            // too large with the inlined accesses: one call per access may still fit in a JVM method
+            return new JitCompiler(code, helpers, false).compile();
+        }
+        if (p.largestMethod() > HUGE_METHOD && first.inlinedAccesses > 0) {
+            // the inlined accesses made a method too large for HotSpot to compile: smaller code that gets compiled wins
+            JitProgram small = new JitCompiler(code, helpers, false).compile();
+            if (small.largestMethod() < p.largestMethod()) {
+                return small;
+            }
+        }
+        return p;
     }
 
     private JitProgram compile() {
@@ -221,6 +257,10 @@ final class JitCompiler {
         private final List<Runnable> outOfLine = new ArrayList<>();
         private Label commonHandler;
         private boolean usesFrame;
+        /** True when a load or store of this function goes through the region cache. */
+        private boolean usesCache;
+        /** True when an instruction of this function names r10: only then can its frame be written. */
+        private boolean usesR10;
 
         FunctionEmitter(CodeBuilder cb, int entry) {
             this.cb = cb;
@@ -284,12 +324,27 @@ final class JitCompiler {
                 if (!usesFrame && pc < length && stackOffset(pc) >= 0) {
                     usesFrame = true;
                 }
+                if (inlineAccess && !usesCache && pc < length && cachedAccess(pc)) {
+                    usesCache = true;
+                }
+                if (pc < length && (insn[pc].dst() == 10 || insn[pc].src() == 10)) {
+                    usesR10 = true;
+                }
             }
             for (int pc = 0; pc <= length; pc++) {
                 if (target[pc]) {
                     labels[pc] = cb.newLabel();
                 }
             }
+        }
+
+        /** True for a plain load or store (not atomic) outside the frame: one that goes through the region cache. */
+        private boolean cachedAccess(int pc) {
+            int op = insn[pc].opcode();
+            int cls = op & CLASS_MASK;
+            int mode = op & MODE_MASK;
+            boolean plain = cls == LDX ? mode == MEM || mode == MEMSX : (cls == ST || cls == STX) && mode == MEM;
+            return plain && stackOffset(pc) < 0;
         }
 
         /** For a load or store at a constant offset of r10 inside the frame: the offset in the frame; else -1. */
@@ -347,14 +402,18 @@ final class JitCompiler {
         void emit() {
             analyse();
             // prologue (outside every exception range: a frame overflow is located at the caller's call)
-            cb.aload(EX).invokevirtual(CD_EXECUTION, "enterFrame", MethodTypeDesc.of(CD_long)).lstore(REG[10]);
+            cb.aload(EX).invokevirtual(CD_EXECUTION, usesR10 ? "enterFrame" : "enterCleanFrame", MethodTypeDesc.of(CD_long))
+                    .lstore(REG[10]);
             cb.aload(EX).invokevirtual(CD_EXECUTION, "depth", MethodTypeDesc.of(CD_int)).istore(DEPTH);
             if (usesFrame) {
                 cb.aload(EX).lload(REG[10])
                         .invokestatic(CD_RUNTIME, "frame", MethodTypeDesc.of(CD_SEGMENT, CD_EXECUTION, CD_long))
                         .astore(FRAME);
             }
-            cb.aload(EX).invokevirtual(CD_EXECUTION, "memory", MethodTypeDesc.of(CD_ADDRESS_SPACE)).astore(MEM);
+            cb.aload(EX).invokevirtual(CD_EXECUTION, "memory", MethodTypeDesc.of(CD_ADDRESS_SPACE)).astore(SPACE);
+            if (usesCache) {
+                cb.aconst_null().astore(CREG).loadConstant(-1L).lstore(CID);
+            }
             cb.aload(EX).invokevirtual(CD_EXECUTION, "budget", MethodTypeDesc.of(CD_long)).lstore(BUDGET);
             cb.aload(EX).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_long)).lstore(EXEC);
             for (int r : new int[] {0, 6, 7, 8, 9}) {
@@ -794,8 +853,13 @@ final class JitCompiler {
                 atomic(pc, i, size);
                 return;
             }
+            if (usesCache) {
+                inlinedAccesses++;
+                guarded(pc, () -> cachedAccess(i, cls, size));
+                return;
+            }
             guarded(pc, () -> {
-                cb.aload(MEM);
+                cb.aload(SPACE);
                 if (cls == LDX) {
                     cb.lload(REG[i.src()]).loadConstant((long) i.off()).ladd().loadConstant(size)
                             .invokevirtual(CD_ADDRESS_SPACE, "load", MethodTypeDesc.of(CD_long, CD_long, CD_int));
@@ -817,6 +881,131 @@ final class JitCompiler {
                     cb.invokevirtual(CD_ADDRESS_SPACE, "store", MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_long));
                 }
             });
+        }
+
+        /**
+         * A load or store through the one-region cache of this method: when the address lies in the cached region
+         * (same slot id) and {@code [offset, offset + size)} inside its window (read live, as helpers move packet
+         * ends), the access goes straight to the region's segment; otherwise the region is looked up
+         * ({@code JitRuntime.cacheable}: readable memory that is not a rewritten context) and cached, and what still
+         * does not pass goes to {@code AddressSpace.load/store}, which makes the access or throws its fault.
+         */
+        private void cachedAccess(Instruction i, int cls, int size) {
+            int op = i.opcode();
+            boolean load = cls == LDX;
+            Label miss = cb.newLabel();
+            Label hit = cb.newLabel();
+            Label slow = cb.newLabel();
+            Label popSlow = cb.newLabel();
+            Label done = cb.newLabel();
+            cb.lload(REG[load ? i.src() : i.dst()]).loadConstant((long) i.off()).ladd().lstore(TADDR);
+            cb.lload(TADDR).loadConstant(32).lushr().lload(CID).lcmp().ifne(miss);
+            cb.labelBinding(hit);
+            cb.lload(TADDR).loadConstant(0xffff_ffffL).land().loadConstant(dev.ebpf4j.vm.memory.Region.GUARD).lsub()
+                    .lstore(TOFF);
+            cb.aload(CREG).invokevirtual(CD_REGION, "lo", MethodTypeDesc.of(CD_long)).lload(TOFF).lcmp().ifgt(slow);
+            cb.lload(TOFF).loadConstant((long) size).ladd()
+                    .aload(CREG).invokevirtual(CD_REGION, "hi", MethodTypeDesc.of(CD_long)).lcmp().ifgt(slow);
+            if (!load) {
+                cb.aload(CREG).invokevirtual(CD_REGION, "writable", MethodTypeDesc.of(CD_boolean)).ifeq(slow);
+            }
+            String field = switch (size) {
+                case 1 -> "U8";
+                case 2 -> "U16";
+                case 4 -> "U32";
+                default -> "U64";
+            };
+            cb.aload(CREG).invokevirtual(CD_REGION, "segment", MethodTypeDesc.of(CD_SEGMENT))
+                    .getstatic(CD_SEGMENTS, field, layout(size)).lload(TOFF);
+            if (load) {
+                cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(javaType(size), layout(size), CD_long));
+                extendLoaded(op, size);
+                cb.lstore(REG[i.dst()]);
+            } else {
+                storedValue(i, cls, size);
+                cb.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, layout(size), CD_long, javaType(size)));
+            }
+            cb.goto_(done);
+            // a different region: look it up, cache it when it can be accessed directly
+            cb.labelBinding(miss);
+            cb.aload(SPACE).lload(TADDR)
+                    .invokestatic(CD_RUNTIME, "cacheable", MethodTypeDesc.of(CD_REGION, CD_ADDRESS_SPACE, CD_long))
+                    .dup().ifnull(popSlow);
+            cb.astore(CREG).lload(TADDR).loadConstant(32).lushr().lstore(CID).goto_(hit);
+            cb.labelBinding(popSlow);
+            cb.pop();
+            // the general path: the access or its fault
+            cb.labelBinding(slow);
+            cb.aload(SPACE);
+            if (load) {
+                cb.lload(TADDR).loadConstant(size)
+                        .invokevirtual(CD_ADDRESS_SPACE, "load", MethodTypeDesc.of(CD_long, CD_long, CD_int));
+                if ((op & MODE_MASK) == MEMSX) {
+                    switch (size) {
+                        case 1 -> cb.l2i().i2b().i2l();
+                        case 2 -> cb.l2i().i2s().i2l();
+                        default -> cb.l2i().i2l();
+                    }
+                }
+                cb.lstore(REG[i.dst()]);
+            } else {
+                cb.lload(TADDR).loadConstant(size);
+                if (cls == ST) {
+                    cb.loadConstant((long) i.imm());
+                } else {
+                    cb.lload(REG[i.src()]);
+                }
+                cb.invokevirtual(CD_ADDRESS_SPACE, "store", MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_long));
+            }
+            cb.labelBinding(done);
+        }
+
+        /** Widens the value a segment load left on the stack to a long: zero- or (MEMSX) sign-extended. */
+        private void extendLoaded(int op, int size) {
+            boolean sx = (op & MODE_MASK) == MEMSX;
+            switch (size) {
+                case 1 -> {
+                    cb.i2l();
+                    if (!sx) {
+                        cb.loadConstant(0xffL).land();
+                    }
+                }
+                case 2 -> {
+                    cb.i2l();
+                    if (!sx) {
+                        cb.loadConstant(0xffffL).land();
+                    }
+                }
+                case 4 -> {
+                    if (sx) {
+                        cb.i2l();
+                    } else {
+                        zeroExtend();
+                    }
+                }
+                default -> { }
+            }
+        }
+
+        /** Pushes the value a store writes, narrowed to the segment's Java type. */
+        private void storedValue(Instruction i, int cls, int size) {
+            if (cls == ST) {
+                int k = i.imm();
+                switch (size) {
+                    case 1 -> cb.loadConstant((int) (byte) k);
+                    case 2 -> cb.loadConstant((int) (short) k);
+                    case 4 -> cb.loadConstant(k);
+                    default -> cb.loadConstant((long) k);
+                }
+            } else {
+                cb.lload(REG[i.src()]);
+                switch (size) {
+                    case 1 -> cb.l2i().i2b();
+                    case 2 -> cb.l2i().i2s();
+                    case 4 -> cb.l2i();
+                    default -> { }
+                }
+            }
         }
 
         private ClassDesc layout(int size) {
@@ -848,49 +1037,11 @@ final class JitCompiler {
             cb.aload(FRAME).getstatic(CD_SEGMENTS, field, layout(size)).loadConstant((long) at);
             if (cls == LDX) {
                 cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(javaType(size), layout(size), CD_long));
-                boolean sx = (i.opcode() & MODE_MASK) == MEMSX;
-                switch (size) {
-                    case 1 -> {
-                        cb.i2l();
-                        if (!sx) {
-                            cb.loadConstant(0xffL).land();
-                        }
-                    }
-                    case 2 -> {
-                        cb.i2l();
-                        if (!sx) {
-                            cb.loadConstant(0xffffL).land();
-                        }
-                    }
-                    case 4 -> {
-                        if (sx) {
-                            cb.i2l();
-                        } else {
-                            zeroExtend();
-                        }
-                    }
-                    default -> { }
-                }
+                extendLoaded(i.opcode(), size);
                 cb.lstore(REG[i.dst()]);
                 return;
             }
-            if (cls == ST) {
-                int k = i.imm();
-                switch (size) {
-                    case 1 -> cb.loadConstant((int) (byte) k);
-                    case 2 -> cb.loadConstant((int) (short) k);
-                    case 4 -> cb.loadConstant(k);
-                    default -> cb.loadConstant((long) k);
-                }
-            } else {
-                cb.lload(REG[i.src()]);
-                switch (size) {
-                    case 1 -> cb.l2i().i2b();
-                    case 2 -> cb.l2i().i2s();
-                    case 4 -> cb.l2i();
-                    default -> { }
-                }
-            }
+            storedValue(i, cls, size);
             cb.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, layout(size), CD_long, javaType(size)));
         }
 
@@ -898,7 +1049,7 @@ final class JitCompiler {
             int k = i.imm();
             MethodTypeDesc atomic = MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_int, CD_long, CD_long);
             guarded(pc, () -> {
-                cb.aload(MEM).loadConstant(k);
+                cb.aload(SPACE).loadConstant(k);
                 if (k == LOAD_ACQ) {
                     cb.lload(REG[i.src()]).loadConstant((long) i.off()).ladd().loadConstant(size).lconst_0().lconst_0();
                     cb.invokevirtual(CD_ADDRESS_SPACE, "atomic", atomic).lstore(REG[i.dst()]);

@@ -73,6 +73,15 @@ final class JitRuntime {
 
     // ---- frames and faults ----
 
+    /**
+     * The region of {@code address} when compiled code may access it straight through its segment (readable, not
+     * a context whose fields the VM rewrites), else null. Bounds and writability are checked at each access.
+     */
+    static Region cacheable(AddressSpace mem, long address) {
+        Region r = mem.region(address);
+        return r != null && r.access() == null && r.readable() ? r : null;
+    }
+
     /** The backing segment of the stack frame whose top is {@code r10}. */
     static MemorySegment frame(Execution ex, long r10) {
         return ex.memory().region(r10).segment();

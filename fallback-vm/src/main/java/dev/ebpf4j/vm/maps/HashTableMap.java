@@ -29,24 +29,83 @@ public final class HashTableMap extends BpfMap {
     private static final class Entry {
         final byte[] key;
         final MemorySegment value;
+        /** The value of each CPU as programs see it (one slice unless per-CPU), made once. */
+        final MemorySegment[] slices;
         volatile long used;
 
-        Entry(byte[] key, MemorySegment value, long used) {
+        Entry(byte[] key, MemorySegment value, long used, int cpus, int stride, int valueSize) {
             this.key = key;
             this.value = value;
             this.used = used;
+            this.slices = new MemorySegment[cpus];
+            for (int c = 0; c < cpus; c++) {
+                slices[c] = value.asSlice((long) c * stride, valueSize);
+            }
         }
     }
 
-    private record Key(byte[] bytes) {
+    /**
+     * A key of the table. Stored keys own their array and never change. Keys of up to 8 bytes also compare and hash
+     * as one little-endian number, so a program's lookup probes with that number, read straight from its memory;
+     * longer keys probe over the address space's scratch array. The probe is one reusable key per address space
+     * and is never stored.
+     */
+    private static final class Key {
+        private byte[] bytes;
+        private int length;
+        private long small;
+        private int hash;
+
+        Key() {}
+
+        Key(byte[] bytes) {
+            set(bytes, bytes.length);
+        }
+
+        Key set(byte[] b, int n) {
+            this.bytes = b;
+            this.length = n;
+            if (n <= 8) {
+                long v = 0;
+                for (int i = 0; i < n; i++) {
+                    v |= (b[i] & 0xffL) << (8 * i);
+                }
+                this.small = v;
+                this.hash = mix(v);
+            } else {
+                int h = 1;
+                for (int i = 0; i < n; i++) {
+                    h = 31 * h + b[i];
+                }
+                this.small = 0;
+                this.hash = h;
+            }
+            return this;
+        }
+
+        /** A probe for a key of {@code n <= 8} bytes whose little-endian value is {@code v}. */
+        Key setSmall(long v, int n) {
+            this.bytes = null;
+            this.length = n;
+            this.small = v;
+            this.hash = mix(v);
+            return this;
+        }
+
+        private static int mix(long v) {
+            long z = v * 0x9e37_79b9_7f4a_7c15L;
+            return (int) (z ^ (z >>> 32));
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && Arrays.equals(bytes, k.bytes);
+            return o instanceof Key k && hash == k.hash && length == k.length
+                    && (length <= 8 ? small == k.small : Arrays.equals(bytes, 0, length, k.bytes, 0, k.length));
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(bytes);
+            return hash;
         }
     }
 
@@ -146,7 +205,8 @@ public final class HashTableMap extends BpfMap {
                 break;
             }
         }
-        Entry fresh = new Entry(key, Segments.allocate((long) cpus * stride()), clock.incrementAndGet());
+        Entry fresh = new Entry(key, Segments.allocate((long) cpus * stride()), clock.incrementAndGet(), cpus, stride(),
+                valueSize());
         store(fresh, cpu, source);
         Entry prev = table.putIfAbsent(k, fresh);
         if (prev != null) {
@@ -201,16 +261,14 @@ public final class HashTableMap extends BpfMap {
 
     @Override
     public long lookupFromProgram(AddressSpace memory, int cpu, long keyAddress) {
-        Entry e = table.get(new Key(readKey(memory, keyAddress)));
+        Entry e = table.get(probe(memory, keyAddress));
         if (e == null) {
             return 0;
         }
         if (lru) {
             e.used = clock.incrementAndGet();
         }
-        int c = perCpu() ? cpu : 0;
-        Region r = memory.mapOwned(e, Region.Kind.MAP_VALUE, name(),
-                e.value.asSlice((long) c * stride(), valueSize()), true);
+        Region r = memory.mapOwned(e, Region.Kind.MAP_VALUE, name(), e.slices[perCpu() ? cpu : 0], true);
         return r.base();
     }
 
@@ -223,6 +281,22 @@ public final class HashTableMap extends BpfMap {
 
     @Override
     public long deleteFromProgram(AddressSpace memory, int cpu, long keyAddress) {
-        return delete(new Key(readKey(memory, keyAddress)));
+        return delete(probe(memory, keyAddress));
+    }
+
+    /** The key at {@code keyAddress} to look up with, over the address space's scratch array (not to be stored). */
+    private Key probe(AddressSpace memory, long keyAddress) {
+        Key k;
+        if (memory.helperScratch() instanceof Key reused) {
+            k = reused;
+        } else {
+            k = new Key();
+            memory.helperScratch(k);
+        }
+        int n = keySize();
+        if (n == 1 || n == 2 || n == 4 || n == 8) {
+            return k.setSmall(memory.readRaw(keyAddress, n), n);
+        }
+        return k.set(memory.readScratch(keyAddress, n), n);
     }
 }

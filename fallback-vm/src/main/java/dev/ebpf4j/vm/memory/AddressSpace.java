@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Objects;
 
 import dev.ebpf4j.object.insn.Opcode;
 import dev.ebpf4j.vm.BpfRuntimeException;
@@ -26,13 +27,61 @@ public final class AddressSpace {
     /** Most per-run regions a run may map (bounds lookups of hash values in long loops). */
     public static final int MAX_LOCAL_REGIONS = 1 << 20;
 
+    /** Per-run region slots reserved for stack frames ({@link #mapFrame}); other regions come after them. */
+    public static final int FRAME_SLOTS = 8;
+
     private final SharedRegions shared;
-    private Region[] local = new Region[16];
-    private int localCount;
+    private Region[] local = new Region[32];
+    private int localCount = FRAME_SLOTS;
+    /**
+     * Regions of owners (hash map entries) by owner. They outlive the run that mapped them (unmapped from its
+     * slots, the objects kept) so a later run re-maps the same object instead of allocating one; bounded by
+     * {@link #MAX_KEPT_REGIONS} and {@link #MAX_KEPT_BYTES}, past which they are dropped between runs.
+     */
     private java.util.IdentityHashMap<Object, Region> owned;
+    private long ownedBytes;
+    /** Incremented by every {@link #release}: regions whose epoch differs are not mapped in the current run. */
+    private int epoch;
+    private static final int MAX_KEPT_REGIONS = 4096;
+    private static final long MAX_KEPT_BYTES = 1 << 20;
+    private byte[] scratch = new byte[64];
+    private Object helperScratch;
 
     public AddressSpace(SharedRegions shared) {
         this.shared = shared;
+    }
+
+    /**
+     * Maps the stack frame of call depth {@code index} (below {@link #FRAME_SLOTS}) at its reserved slot, so a
+     * frame keeps its address when the address space is reused for another run ({@link #release}).
+     */
+    public Region mapFrame(int index, String name, MemorySegment segment) {
+        Objects.checkIndex(index, FRAME_SLOTS);
+        Region r = new Region(SharedRegions.LIMIT + index, Region.Kind.STACK, name, segment, true, true, null, null);
+        local[index] = r;
+        return r;
+    }
+
+    /** A mark of the regions mapped so far; {@link #release(int)} unmaps everything mapped after it. */
+    public int mark() {
+        return localCount;
+    }
+
+    /**
+     * Unmaps every region mapped after {@code mark} (map values, ring buffer records, contexts bound later) and
+     * forgets owned regions, so this address space can serve another run; stack frames stay mapped.
+     */
+    public void release(int mark) {
+        if (mark < FRAME_SLOTS || mark > localCount) {
+            throw new IllegalArgumentException("mark " + mark + " outside [" + FRAME_SLOTS + ", " + localCount + "]");
+        }
+        Arrays.fill(local, mark, localCount, null);
+        localCount = mark;
+        epoch++;
+        if (owned != null && (owned.size() > MAX_KEPT_REGIONS || ownedBytes > MAX_KEPT_BYTES)) {
+            owned.clear();
+            ownedBytes = 0;
+        }
     }
 
     public SharedRegions shared() {
@@ -42,14 +91,11 @@ public final class AddressSpace {
     /** Maps a region for this run. */
     public Region map(Region.Kind kind, String name, MemorySegment segment, boolean readable, boolean writable,
                       Object owner, ContextAccess access) {
-        if (localCount >= MAX_LOCAL_REGIONS) {
-            throw new BpfRuntimeException("too many memory regions in one run (" + MAX_LOCAL_REGIONS + ")");
-        }
-        if (localCount == local.length) {
-            local = Arrays.copyOf(local, local.length * 2);
-        }
-        Region r = new Region(SharedRegions.LIMIT + localCount, kind, name, segment, readable, writable, owner, access);
-        local[localCount++] = r;
+        int slot = nextSlot();
+        Region r = new Region(SharedRegions.LIMIT + slot, kind, name, segment, readable, writable, owner, access);
+        local[slot] = r;
+        localCount = slot + 1;
+        r.epoch = epoch;
         return r;
     }
 
@@ -62,11 +108,33 @@ public final class AddressSpace {
             owned = new java.util.IdentityHashMap<>();
         }
         Region r = owned.get(owner);
-        if (r == null) {
-            r = map(kind, name, segment, true, writable, owner, null);
-            owned.put(owner, r);
+        if (r != null && r.segment() == segment && r.kind() == kind && r.writable() == writable) {
+            if (r.epoch != epoch) {
+                // kept from an earlier run: map the same region object again, at a slot of this run
+                int slot = nextSlot();
+                r.remap(SharedRegions.LIMIT + slot, epoch);
+                local[slot] = r;
+                localCount = slot + 1;
+            }
+            return r;
+        }
+        r = map(kind, name, segment, true, writable, owner, null);
+        r.epoch = epoch;
+        if (owned.put(owner, r) == null) {
+            ownedBytes += segment.byteSize();
         }
         return r;
+    }
+
+    /** The next free per-run slot, the table grown when needed; a fault past {@link #MAX_LOCAL_REGIONS}. */
+    private int nextSlot() {
+        if (localCount >= MAX_LOCAL_REGIONS) {
+            throw new BpfRuntimeException("too many memory regions in one run (" + MAX_LOCAL_REGIONS + ")");
+        }
+        if (localCount == local.length) {
+            local = Arrays.copyOf(local, local.length * 2);
+        }
+        return localCount;
     }
 
     /** The region whose slot holds {@code address}, or null (no check of the offset). */
@@ -204,6 +272,49 @@ public final class AddressSpace {
             throw new BpfRuntimeException("a helper cannot read or write the context " + r + " as raw memory");
         }
         return r.segment().asSlice(offset(address), size);
+    }
+
+    /**
+     * {@code size} (1, 2, 4, 8) bytes at {@code address} as a little-endian number, zero-extended, for a helper that
+     * reads memory as bytes: checked as {@link #read} (so a rewritten context is refused), without a copy.
+     */
+    public long readRaw(long address, int size) {
+        return Segments.get(segmentFor(address, size, false), offset(address), size);
+    }
+
+    /**
+     * Copies {@code length} bytes at {@code address} (bounds-checked as {@link #read}) into this address space's
+     * scratch array and returns it: valid until the next call, for helpers that only look at the bytes (a map key
+     * to look up). No allocation once the array has grown to the largest length asked for.
+     */
+    public byte[] readScratch(long address, int length) {
+        MemorySegment from = segmentFor(address, length, false);
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, 2 * scratch.length)];
+        }
+        MemorySegment.copy(from, ValueLayout.JAVA_BYTE, offset(address), scratch, 0, length);
+        return scratch;
+    }
+
+    /**
+     * An object helpers keep with this address space from run to run (a hash map's lookup key), or null: one slot
+     * for whichever helper set it last; it must hold nothing that outlives a call.
+     */
+    public Object helperScratch() {
+        return helperScratch;
+    }
+
+    public void helperScratch(Object o) {
+        helperScratch = o;
+    }
+
+    /** The whole backing segment of the plain (not rewritten context) region holding {@code [address, address + size)}. */
+    private MemorySegment segmentFor(long address, long size, boolean write) {
+        Region r = check(address, size, write);
+        if (r.access() != null) {
+            throw new BpfRuntimeException("a helper cannot read or write the context " + r + " as raw memory");
+        }
+        return r.segment();
     }
 
     /** A copy of {@code length} bytes at {@code address}. */

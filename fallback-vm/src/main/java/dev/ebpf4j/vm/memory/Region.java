@@ -21,7 +21,9 @@ public final class Region {
     /** Offset of byte 0 of a region inside its 4 GiB slot. */
     public static final long GUARD = 0x4000_0000L;
 
-    private final int id;
+    private int id;
+    /** For regions an address space keeps from run to run: the run ({@code AddressSpace}'s epoch) it is mapped in. */
+    int epoch;
     private final Kind kind;
     private final String name;
     private final MemorySegment segment;
@@ -44,6 +46,12 @@ public final class Region {
         this.access = access;
         this.lo = 0;
         this.hi = segment.byteSize();
+    }
+
+    /** Gives this per-run region the slot {@code newId} in a later run of the same address space. */
+    void remap(int newId, int newEpoch) {
+        id = newId;
+        epoch = newEpoch;
     }
 
     /** The address of byte 0 of the region with this id. */
