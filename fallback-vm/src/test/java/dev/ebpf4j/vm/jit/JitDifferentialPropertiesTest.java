@@ -39,7 +39,7 @@ import dev.ebpf4j.vm.verifier.VerifierOptions;
  * reads r1-r5 after a call, sees the interpreter's shared register file but the JIT's separate JVM locals (the
  * verifier refuses both).
  */
-class JitDifferentialProperties {
+class JitDifferentialPropertiesTest {
     private static final VmOptions OPTIONS = VmOptions.defaults().withInstructionBudget(20_000).withRandomSeed(3);
 
     private static BpfVm vm(Engine e) {

@@ -22,7 +22,7 @@ import dev.ebpf4j.vm.context.XdpContext;
  * Random instruction sequences either run to completion, or are refused at load, or stop with a
  * BpfRuntimeException: never another exception, never a hang (the instruction budget bounds every run).
  */
-class RandomProgramProperties {
+class RandomProgramPropertiesTest {
     private static final BpfVm VM = new BpfVm(VmOptions.defaults().withInstructionBudget(20_000));
 
     private static final int[] OPCODES;
