@@ -177,7 +177,8 @@ public final class Main implements Runnable {
             return "unknown command '" + word + "'; commands: "
                     + String.join(", ", ex.getCommandLine().getSubcommands().keySet());
         }
-        return ex.getMessage();
+        String message = ex.getMessage();
+        return message != null && message.startsWith("Error: ") ? message.substring("Error: ".length()) : message;
     }
 
     /** Optimal string alignment distance: edits, with a swap of two neighbours counting as one. */
