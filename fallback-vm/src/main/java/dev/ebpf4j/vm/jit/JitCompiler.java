@@ -468,7 +468,18 @@ final class JitCompiler {
         }
 
         /** Emits {@code body} with an exception-table entry that locates its faults at {@code pc}. */
-        private void guarded(int pc, Runnable body) {
+        /** After a load of {@code size} bytes: a sign-extending load ({@code MEMSX}) widens the value from its size. */
+    private void signExtendLoaded(int op, int size) {
+        if ((op & MODE_MASK) == MEMSX) {
+            switch (size) {
+                case 1 -> cb.l2i().i2b().i2l();
+                case 2 -> cb.l2i().i2s().i2l();
+                default -> cb.l2i().i2l();
+            }
+        }
+    }
+
+    private void guarded(int pc, Runnable body) {
             Label start = cb.newBoundLabel();
             body.run();
             Label end = cb.newBoundLabel();
@@ -863,13 +874,7 @@ final class JitCompiler {
                 if (cls == LDX) {
                     cb.lload(REG[i.src()]).loadConstant((long) i.off()).ladd().loadConstant(size)
                             .invokevirtual(CD_ADDRESS_SPACE, "load", MethodTypeDesc.of(CD_long, CD_long, CD_int));
-                    if ((op & MODE_MASK) == MEMSX) {
-                        switch (size) {
-                            case 1 -> cb.l2i().i2b().i2l();
-                            case 2 -> cb.l2i().i2s().i2l();
-                            default -> cb.l2i().i2l();
-                        }
-                    }
+                    signExtendLoaded(op, size);
                     cb.lstore(REG[i.dst()]);
                 } else {
                     cb.lload(REG[i.dst()]).loadConstant((long) i.off()).ladd().loadConstant(size);
@@ -940,13 +945,7 @@ final class JitCompiler {
             if (load) {
                 cb.lload(TADDR).loadConstant(size)
                         .invokevirtual(CD_ADDRESS_SPACE, "load", MethodTypeDesc.of(CD_long, CD_long, CD_int));
-                if ((op & MODE_MASK) == MEMSX) {
-                    switch (size) {
-                        case 1 -> cb.l2i().i2b().i2l();
-                        case 2 -> cb.l2i().i2s().i2l();
-                        default -> cb.l2i().i2l();
-                    }
-                }
+                signExtendLoaded(op, size);
                 cb.lstore(REG[i.dst()]);
             } else {
                 cb.lload(TADDR).loadConstant(size);
