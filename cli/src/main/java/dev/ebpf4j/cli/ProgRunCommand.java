@@ -89,7 +89,22 @@ final class ProgRunCommand implements Callable<Integer> {
         }
         byte[] dataIn = req.dataIn() == null ? null : read(req.dataIn());
         byte[] ctxIn = req.ctxIn() == null ? null : read(req.ctxIn());
-        try (BpfObject obj = BpfObject.open(req.object()).load(LoadOptions.defaults().withRuntime(runtime))) {
+        // a run loads the object for itself: maps it pins by name go under a pin root of this run, removed after it,
+        // so that nothing the user did not ask for stays in bpffs (nor is an existing pin of that name used)
+        Path pinRoot = LoadOptions.DEFAULT_PIN_ROOT.resolve("ebpf4j-run-" + ProcessHandle.current().pid());
+        boolean madeRoot = makeDirectory(pinRoot);
+        try {
+            return runFromObject(req, runtime, pinRoot, dataIn, ctxIn);
+        } finally {
+            if (madeRoot) {
+                removeTree(pinRoot);
+            }
+        }
+    }
+
+    private int runFromObject(Request req, RuntimeKind runtime, Path pinRoot, byte[] dataIn, byte[] ctxIn) {
+        try (BpfObject obj = BpfObject.open(req.object()).load(LoadOptions.defaults().withRuntime(runtime)
+                .withPinRoot(pinRoot))) {
             BpfProgram p = req.program() != null ? obj.program(req.program()) : first(obj);
             TestRun.Input input = new TestRun.Input(dataIn, ctxIn, req.repeat(), req.dataSizeOut());
             List<String> lines = new ArrayList<>();
@@ -116,6 +131,27 @@ final class ProgRunCommand implements Callable<Integer> {
             print(req, r, dataIn != null, ctxIn != null, lines);
         }
         return 0;
+    }
+
+    /** Creates {@code dir}; false when it exists or cannot be made (a load that needs it then says why). */
+    private static boolean makeDirectory(Path dir) {
+        try {
+            Files.createDirectory(dir);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Removes {@code dir} and the pins in it (unlinking a pin is unpinning). */
+    private static void removeTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the run's pins under " + dir, e);
+        }
     }
 
     /** bpftool's default room for data_out and ctx_out when no size is given. */

@@ -58,6 +58,21 @@ class ProgRunCommandTest {
         assertTrue(many.out().matches("Return value: 2, duration \\(average\\): \\d+ns\\R"), many.out());
     }
 
+    /** packet_filter pins its verdicts map by name: a run from the file must leave nothing in bpffs. */
+    @Test
+    void aKernelRunFromAFileLeavesNoPinBehind() throws Exception {
+        TestObjects.skipUnless("root".equals(System.getProperty("user.name")), "needs root");
+        Path verdicts = Path.of("/sys/fs/bpf/verdicts");
+        TestObjects.skipUnless(!Files.exists(verdicts), verdicts + " exists already (not ours)");
+        Path in = file("pkt.bin", packet());
+        CliRun r = CliRun.of("--runtime", "kernel", "prog", "run", "file", example("packet_filter.bpf.o"), "data_in",
+                in.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().startsWith("Return value: 2, duration: "), r.out());
+        assertFalse(Files.exists(verdicts), "the run pinned " + verdicts);
+        assertFalse(Files.exists(Path.of("/sys/fs/bpf/ebpf4j-run-" + ProcessHandle.current().pid())));
+    }
+
     @Test
     void dataOutToStdoutIsBpftoolsHexDump() throws Exception {
         Path in = file("pkt.bin", packet());
