@@ -143,10 +143,10 @@ class NetlinkJazzerTest {
      */
     @org.junit.jupiter.api.Test
     void shortFilterRepliesAreMalformed() {
-        byte[] shortHeader = new NetlinkMessage.Builder(TrafficControl.RTM_NEWTFILTER, 0).bytes(new byte[6]).build(1);
+        byte[] shortHeader = new NetlinkMessage.Builder(TrafficControl.RTM_NEWTFILTER, 0).bytes(new byte[8]).build(1);
         MalformedNetlinkException e = org.junit.jupiter.api.Assertions.assertThrows(MalformedNetlinkException.class,
                 () -> parse(shortHeader));
-        org.junit.jupiter.api.Assertions.assertEquals("RTM_NEWTFILTER payload of 6 bytes is shorter than struct tcmsg (20)",
+        org.junit.jupiter.api.Assertions.assertEquals("RTM_NEWTFILTER payload of 8 bytes is shorter than struct tcmsg (20)",
                 e.getMessage());
         byte[] shortId = new NetlinkMessage.Builder(TrafficControl.RTM_NEWTFILTER, 0).bytes(new byte[20])
                 .attrString(TrafficControl.TCA_KIND, "bpf").beginNested(TrafficControl.TCA_OPTIONS)
