@@ -16,8 +16,9 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 /**
  * Coverage-guided fuzzing (Jazzer) of everything that reads a netlink datagram: the message splitter, the
  * attribute walker, RTM_NEWLINK (interfaces and their XDP state), RTM_NEWTFILTER (tc filters) and NLMSG_ERROR
- * (error code and extended-ack message). Seeds are replies shaped like the kernel's (see {@link #replies()}). A crash
- * is anything but a {@link MalformedNetlinkException} with a message.
+ * (error code and extended-ack message). Seeds: replies built in the kernel's layout (see {@link #replies()}) and the
+ * running kernel's own reply for the loopback interface. A crash is anything but a {@link MalformedNetlinkException}
+ * with a message.
  */
 class NetlinkJazzerTest {
     private static final int NLMSGERR_ATTR_MSG = 1;
@@ -74,7 +75,30 @@ class NetlinkJazzerTest {
         // tc: a cls_bpf filter in direct-action mode, a filter of another kind, the end of the dump
         out.add(concat(filter("bpf", "count_packets", 17, TrafficControl.TCA_BPF_FLAG_ACT_DIRECT), filter("u32", null, 0, 0),
                 done()));
+        captureLoopback().ifPresent(out::add);
         return out.stream().map(Arguments::of);
+    }
+
+    /**
+     * The running kernel's own RTM_NEWLINK reply for the loopback interface (index 1, read only), with every attribute
+     * it carries, re-serialised byte for byte; empty where netlink cannot be used.
+     */
+    static java.util.Optional<byte[]> captureLoopback() {
+        try (NetlinkSocket socket = NetlinkSocket.openRoute()) {
+            NetlinkMessage.Builder req = new NetlinkMessage.Builder(Rtnetlink.RTM_GETLINK, NetlinkMessage.NLM_F_REQUEST)
+                    .bytes(ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putInt(4, 1).array());
+            for (NetlinkMessage m : socket.request("RTM_GETLINK", req)) {
+                if (m.type() == Rtnetlink.RTM_NEWLINK) {
+                    ByteBuffer b = ByteBuffer.allocate(NetlinkMessage.HEADER_SIZE + m.payload().limit()).order(ByteOrder.nativeOrder());
+                    b.putInt(b.capacity()).putShort((short) m.type()).putShort((short) m.flags()).putInt(m.seq())
+                            .putInt(m.portId()).put(m.payload().duplicate().position(0));
+                    return java.util.Optional.of(b.array());
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no netlink here: the built replies seed the fuzzer alone
+        }
+        return java.util.Optional.empty();
     }
 
     private static byte[] link(int ifindex, String name, int xdpAttached, int progId) {
@@ -170,6 +194,8 @@ class NetlinkJazzerTest {
         TrafficControl.Filter filter = TrafficControl.parseFilter(f.payload());
         org.junit.jupiter.api.Assertions.assertEquals("count_packets", filter.bpfName());
         org.junit.jupiter.api.Assertions.assertEquals(17, filter.bpfProgId());
+        captureLoopback().ifPresent(lo -> org.junit.jupiter.api.Assertions.assertEquals("lo",
+                Rtnetlink.parseLink(NetlinkMessage.parseAll(ByteBuffer.wrap(lo)).getFirst().payload()).name()));
         Map<Integer, ByteBuffer> none = NetlinkMessage.attributes(ByteBuffer.allocate(0), 0);
         org.junit.jupiter.api.Assertions.assertTrue(none.isEmpty());
     }
