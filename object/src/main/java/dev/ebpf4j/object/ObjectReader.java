@@ -272,9 +272,12 @@ final class ObjectReader {
             if (!s.isExecutable()) {
                 throw new BpfFormatException("function '" + sym.name() + "' is in " + s + ", which is not executable");
             }
-            if (sym.value() % 8 != 0 || sym.size() % 8 != 0 || sym.size() == 0 || sym.value() + sym.size() > s.size()) {
-                throw new BpfFormatException(s + ": function '" + sym.name() + "' at offset " + sym.value() + " size "
-                        + sym.size() + " is not a whole number of instructions inside the section (" + s.size() + " bytes)");
+            // value and size are unsigned 64-bit fields: compare without letting value + size wrap around
+            if (sym.value() % 8 != 0 || sym.size() % 8 != 0 || sym.size() <= 0 || sym.value() < 0
+                    || sym.value() > s.size() || sym.size() > s.size() - sym.value()) {
+                throw new BpfFormatException(s + ": function '" + sym.name() + "' at offset "
+                        + Long.toUnsignedString(sym.value()) + " size " + Long.toUnsignedString(sym.size())
+                        + " is not a whole number of instructions inside the section (" + s.size() + " bytes)");
             }
             functionStarts.computeIfAbsent(s.index(), k -> new HashMap<>()).put((int) (sym.value() / 8), sym);
         }

@@ -321,6 +321,26 @@ class ObjectSpecTest {
         assertTrue(e.getMessage().contains("section 'xdp', function 'hello', insn " + first / 8), e.getMessage());
     }
 
+    /**
+     * Found by Jazzer (ObjectJazzerTestInputs/elfReader/function-size-wraps-around): a function symbol whose
+     * unsigned 64-bit size wraps {@code value + size} below the section size passed the bounds check and ended in an
+     * IllegalArgumentException from Arrays.copyOfRange.
+     */
+    @Test
+    void functionSizeThatWrapsAroundIsRefused() {
+        byte[] bytes = TestObjects.read(TestObjects.example("hello.bpf.o"));
+        ElfFile elf = ElfFile.parse(bytes);
+        ElfSymbol hello = elf.symbols().stream().filter(s -> s.isFunction() && s.name().equals("hello")).findFirst().orElseThrow();
+        ElfSection symtab = elf.sections().stream().filter(s -> s.type() == ElfFile.SHT_SYMTAB).findFirst().orElseThrow();
+        for (long size : new long[] {-8, -8 * 1000, Long.MIN_VALUE}) {
+            byte[] copy = bytes.clone();
+            ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putLong((int) symtab.offset() + hello.index() * 24 + 16, size);
+            BpfFormatException e = assertThrows(BpfFormatException.class, () -> ObjectSpec.parse(copy, "hello.bpf.o"));
+            assertTrue(e.getMessage().contains("function 'hello' at offset 0 size " + Long.toUnsignedString(size)
+                    + " is not a whole number of instructions inside the section"), e.getMessage());
+        }
+    }
+
     @Test
     void objectNameFollowsLibbpf() {
         assertEquals("hello", ObjectSpec.objectName("hello.bpf.o"));

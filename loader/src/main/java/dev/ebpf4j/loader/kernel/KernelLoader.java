@@ -92,6 +92,10 @@ final class KernelLoader {
         try {
             loaded.btf(btf, Bpf.btfLoad(btf.encode()));
         } catch (BpfException e) {
+            if (e.is(Errno.EMFILE) || e.is(Errno.ENFILE)) {
+                // out of descriptors is not a refusal of the BTF: the maps after it could not be made either
+                throw new BpfLoadException(object.name() + ": loading the object's BTF failed: " + e.getMessage(), e);
+            }
             // as libbpf: go on without BTF (no func/line info, no BTF types on maps)
             LOG.warn("ebpf4j: {}: the kernel refused the object's BTF ({}), loading without it: {}", object.name(),
                     e.errnoName(), VerifierLog.summary(e.log()));

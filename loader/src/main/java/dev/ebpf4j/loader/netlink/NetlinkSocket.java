@@ -97,7 +97,7 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /** The kernel's message in an error reply's extended-ack attributes (after the capped nlmsgerr). */
-    private static String extackMessage(NetlinkMessage error) {
+    static String extackMessage(NetlinkMessage error) {
         if ((error.flags() & NetlinkMessage.NLM_F_ACK_TLVS) == 0) {
             return null;
         }

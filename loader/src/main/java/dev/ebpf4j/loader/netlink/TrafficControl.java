@@ -148,6 +148,10 @@ public final class TrafficControl {
 
     static Filter parseFilter(ByteBuffer payload) {
         ByteBuffer b = payload.duplicate().order(ByteOrder.nativeOrder());
+        if (b.limit() < TCMSG_SIZE) {
+            throw new MalformedNetlinkException("RTM_NEWTFILTER payload of " + b.limit() + " bytes is shorter than"
+                    + " struct tcmsg (" + TCMSG_SIZE + ")");
+        }
         int ifindex = b.getInt(4);
         int handle = b.getInt(8);
         int parent = b.getInt(12);
@@ -161,10 +165,22 @@ public final class TrafficControl {
         if (options != null && "bpf".equals(kind)) {
             Map<Integer, ByteBuffer> o = NetlinkMessage.attributes(options, 0);
             name = o.containsKey(TCA_BPF_NAME) ? NetlinkMessage.string(o.get(TCA_BPF_NAME)) : null;
-            id = o.containsKey(TCA_BPF_ID) ? o.get(TCA_BPF_ID).getInt(0) : 0;
-            flags = o.containsKey(TCA_BPF_FLAGS) ? o.get(TCA_BPF_FLAGS).getInt(0) : 0;
+            id = u32(o, TCA_BPF_ID, "TCA_BPF_ID");
+            flags = u32(o, TCA_BPF_FLAGS, "TCA_BPF_FLAGS");
         }
         return new Filter(ifindex, parent, handle, info >>> 16, kind, name, id, flags);
+    }
+
+    /** A u32 attribute, 0 when absent. */
+    private static int u32(Map<Integer, ByteBuffer> attrs, int type, String name) {
+        ByteBuffer v = attrs.get(type);
+        if (v == null) {
+            return 0;
+        }
+        if (v.limit() < 4) {
+            throw new MalformedNetlinkException(name + " attribute of " + v.limit() + " bytes, expected 4");
+        }
+        return v.getInt(0);
     }
 
     /** {@code tcm_info}: {@code TC_H_MAKE(priority << 16, htons(ETH_P_ALL))}. */
