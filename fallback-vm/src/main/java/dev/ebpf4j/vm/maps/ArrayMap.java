@@ -21,6 +21,8 @@ public class ArrayMap extends BpfMap {
     protected final int cpus;
     protected final MemorySegment values;
     protected final Region region;
+    private static final int LOCK_STRIPES = 64;
+    private final Object[] locks;
 
     public ArrayMap(MapSpec spec, SharedRegions shared, int cpus, boolean programWritable) {
         super(spec, shared);
@@ -37,6 +39,8 @@ public class ArrayMap extends BpfMap {
         }
         this.values = Segments.allocate(size);
         this.region = shared.register(Region.Kind.MAP_VALUE, spec.name(), values, true, programWritable, this);
+        this.locks = new Object[Math.min(LOCK_STRIPES, spec.maxEntries())];
+        java.util.Arrays.setAll(locks, n -> new Object());
     }
 
     /** True for the per-CPU variant. */
@@ -75,14 +79,24 @@ public class ArrayMap extends BpfMap {
         if (i < 0 || i >= maxEntries()) {
             return null;
         }
-        if (!perCpu()) {
-            return values.asSlice(offsetOf(0, i), valueSize()).toArray(ValueLayout.JAVA_BYTE);
+        synchronized (lock(i)) {
+            if (!perCpu()) {
+                return values.asSlice(offsetOf(0, i), valueSize()).toArray(ValueLayout.JAVA_BYTE);
+            }
+            byte[] out = new byte[cpus * stride()];
+            for (int c = 0; c < cpus; c++) {
+                MemorySegment.copy(values, ValueLayout.JAVA_BYTE, offsetOf(c, i), out, c * stride(), valueSize());
+            }
+            return out;
         }
-        byte[] out = new byte[cpus * stride()];
-        for (int c = 0; c < cpus; c++) {
-            MemorySegment.copy(values, ValueLayout.JAVA_BYTE, offsetOf(c, i), out, c * stride(), valueSize());
-        }
-        return out;
+    }
+
+    /**
+     * The lock of element {@code i}'s copies in and out from Java and helpers (one of {@link #LOCK_STRIPES}), so a
+     * lookup sees one update's value whole, every CPU's slot included (MapLinearizabilityTest).
+     */
+    private Object lock(int i) {
+        return locks[i % locks.length];
     }
 
     /** Element {@code index}'s value on {@code cpu}. */
@@ -101,11 +115,13 @@ public class ArrayMap extends BpfMap {
             return rc;
         }
         int i = index(key);
-        if (!perCpu()) {
-            MemorySegment.copy(value, 0, values, ValueLayout.JAVA_BYTE, offsetOf(0, i), valueSize());
-        } else {
-            for (int c = 0; c < cpus; c++) {
-                MemorySegment.copy(value, c * stride(), values, ValueLayout.JAVA_BYTE, offsetOf(c, i), valueSize());
+        synchronized (lock(i)) {
+            if (!perCpu()) {
+                MemorySegment.copy(value, 0, values, ValueLayout.JAVA_BYTE, offsetOf(0, i), valueSize());
+            } else {
+                for (int c = 0; c < cpus; c++) {
+                    MemorySegment.copy(value, c * stride(), values, ValueLayout.JAVA_BYTE, offsetOf(c, i), valueSize());
+                }
             }
         }
         return 0;
@@ -160,7 +176,9 @@ public class ArrayMap extends BpfMap {
             return rc;
         }
         MemorySegment src = memory.slice(valueAddress, valueSize(), false);
-        MemorySegment.copy(src, 0, values, offsetOf(perCpu() ? cpu : 0, i), valueSize());
+        synchronized (lock(i)) {
+            MemorySegment.copy(src, 0, values, offsetOf(perCpu() ? cpu : 0, i), valueSize());
+        }
         return 0;
     }
 

@@ -140,14 +140,18 @@ public final class HashTableMap extends BpfMap {
         if (e == null) {
             return null;
         }
-        if (!perCpu()) {
-            return e.value.asSlice(0, valueSize()).toArray(ValueLayout.JAVA_BYTE);
+        // Java's copies in and out of an entry hold its lock, so a lookup sees one update's value whole (every CPU's
+        // slot included): single operations from Java are linearizable (MapLinearizabilityTest)
+        synchronized (e) {
+            if (!perCpu()) {
+                return e.value.asSlice(0, valueSize()).toArray(ValueLayout.JAVA_BYTE);
+            }
+            byte[] out = new byte[cpus * stride()];
+            for (int c = 0; c < cpus; c++) {
+                MemorySegment.copy(e.value, ValueLayout.JAVA_BYTE, (long) c * stride(), out, c * stride(), valueSize());
+            }
+            return out;
         }
-        byte[] out = new byte[cpus * stride()];
-        for (int c = 0; c < cpus; c++) {
-            MemorySegment.copy(e.value, ValueLayout.JAVA_BYTE, (long) c * stride(), out, c * stride(), valueSize());
-        }
-        return out;
     }
 
     @Override
@@ -219,7 +223,14 @@ public final class HashTableMap extends BpfMap {
         return 0;
     }
 
+    /** Copies {@code source} into {@code e} under the entry's lock (see {@link #lookup}). */
     private void store(Entry e, int cpu, MemorySegment source) {
+        synchronized (e) {
+            copyIn(e, cpu, source);
+        }
+    }
+
+    private void copyIn(Entry e, int cpu, MemorySegment source) {
         if (cpu < 0) {
             if (!perCpu()) {
                 MemorySegment.copy(source, 0, e.value, 0, valueSize());
