@@ -40,7 +40,9 @@ import dev.ebpf4j.vm.interp.Execution;
  * <p>Memory: loads and stores at a constant offset of r10 that lie inside the frame use the frame's
  * {@code MemorySegment} directly (still bounds-checked by the segment). Other plain loads and stores go through a
  * one-region cache in the method's locals (the region and its slot id): on a hit the offset is checked against the
- * region's live window (and writability for a store) and the segment accessed directly; a miss resolves and caches
+ * region's live window (and writability for a store) and the region accessed directly (a region over a {@code byte[]},
+ * as packets are, through the array with a byte-array view: one array bounds check, where a segment access costs
+ * C2 its class, bounds, alignment and session checks); a miss resolves and caches
  * the region ({@code JitRuntime.cacheable}); whatever does not pass calls {@code AddressSpace.load/store}, which
  * makes the access or throws the interpreter's fault. Atomics always call {@code AddressSpace.atomic}. A function
  * that never names r10 enters its frame as clean ({@code Execution.enterCleanFrame}): it cannot write it.
@@ -106,6 +108,8 @@ final class JitCompiler {
     /** Address and offset of the access being made. */
     private static final int TADDR = 33;
     private static final int TOFF = 35;
+    /** The {@code byte[]} behind the cached region ({@code Region.bytes()}), or null. */
+    private static final int CARR = 37;
     /** HotSpot compiles no method larger than this ({@code -XX:HugeMethodLimit}, with {@code DontCompileHugeMethods}). */
     static final int HUGE_METHOD = 8000;
     private static final int[] REG = {R0, 1, 3, 5, 7, 9, 13, 15, 17, 19, 21};
@@ -412,7 +416,7 @@ final class JitCompiler {
             }
             cb.aload(EX).invokevirtual(CD_EXECUTION, "memory", MethodTypeDesc.of(CD_ADDRESS_SPACE)).astore(SPACE);
             if (usesCache) {
-                cb.aconst_null().astore(CREG).loadConstant(-1L).lstore(CID);
+                cb.aconst_null().astore(CREG).aconst_null().astore(CARR).loadConstant(-1L).lstore(CID);
             }
             cb.aload(EX).invokevirtual(CD_EXECUTION, "budget", MethodTypeDesc.of(CD_long)).lstore(BUDGET);
             cb.aload(EX).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_long)).lstore(EXEC);
@@ -920,6 +924,20 @@ final class JitCompiler {
                 case 4 -> "U32";
                 default -> "U64";
             };
+            // a region over a byte[]: the array, through a byte-array view (the JVM's bounds check is one compare)
+            Label segment = cb.newLabel();
+            cb.aload(CARR).ifnull(segment);
+            cb.aload(CARR).lload(TOFF).l2i();
+            if (load) {
+                arrayGet(size);
+                extendLoaded(op, size);
+                cb.lstore(REG[i.dst()]);
+            } else {
+                storedValue(i, cls, size);
+                arraySet(size);
+            }
+            cb.goto_(done);
+            cb.labelBinding(segment);
             cb.aload(CREG).invokevirtual(CD_REGION, "segment", MethodTypeDesc.of(CD_SEGMENT))
                     .getstatic(CD_SEGMENTS, field, layout(size)).lload(TOFF);
             if (load) {
@@ -936,7 +954,8 @@ final class JitCompiler {
             cb.aload(SPACE).lload(TADDR)
                     .invokestatic(CD_RUNTIME, "cacheable", MethodTypeDesc.of(CD_REGION, CD_ADDRESS_SPACE, CD_long))
                     .dup().ifnull(popSlow);
-            cb.astore(CREG).lload(TADDR).loadConstant(32).lushr().lstore(CID).goto_(hit);
+            cb.astore(CREG).lload(TADDR).loadConstant(32).lushr().lstore(CID);
+            cb.aload(CREG).invokevirtual(CD_REGION, "bytes", MethodTypeDesc.of(CD_byte.arrayType())).astore(CARR).goto_(hit);
             cb.labelBinding(popSlow);
             cb.pop();
             // the general path: the access or its fault
@@ -957,6 +976,26 @@ final class JitCompiler {
                 cb.invokevirtual(CD_ADDRESS_SPACE, "store", MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_long));
             }
             cb.labelBinding(done);
+        }
+
+        /** With a {@code byte[]} and an int index on the stack: the little-endian value of {@code size} bytes there. */
+        private void arrayGet(int size) {
+            if (size == 1) {
+                cb.baload();
+                return;
+            }
+            cb.invokestatic(CD_RUNTIME, "get" + 8 * size,
+                    MethodTypeDesc.of(javaType(size), CD_byte.arrayType(), CD_int));
+        }
+
+        /** With a {@code byte[]}, an int index and a value on the stack: stores the value little-endian there. */
+        private void arraySet(int size) {
+            if (size == 1) {
+                cb.bastore();
+                return;
+            }
+            cb.invokestatic(CD_RUNTIME, "set" + 8 * size,
+                    MethodTypeDesc.of(CD_void, CD_byte.arrayType(), CD_int, javaType(size)));
         }
 
         /** Widens the value a segment load left on the stack to a long: zero- or (MEMSX) sign-extended. */

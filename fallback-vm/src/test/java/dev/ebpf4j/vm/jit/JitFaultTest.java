@@ -66,6 +66,8 @@ class JitFaultTest {
         c.add(new Case("misaligned atomic", u, List.of(mov(1, 1), i(STX | ATOMIC | DW, 10, 1, -12, ATOMIC_ADD), exit()), null, 0));
         c.add(new Case("atomic on the context", ProgramType.XDP, List.of(mov(2, 1), i(STX | ATOMIC | W, 1, 2, 0, ATOMIC_ADD), exit()),
                 XdpContext.of(new byte[60]), 0));
+        c.add(new Case("atomic on the packet", ProgramType.XDP, List.of(i(LDX | MEM | W, 2, 1, 0, 0), mov(3, 1),
+                i(STX | ATOMIC | W, 2, 3, 8, ATOMIC_ADD), mov(0, 0), exit()), XdpContext.of(new byte[60]), 0));
         c.add(new Case("packet past data_end", ProgramType.XDP, List.of(i(LDX | MEM | W, 2, 1, 0, 0), i(LDX | MEM | W, 0, 2, 58, 0), exit()),
                 XdpContext.of(new byte[60]), 0));
         c.add(new Case("read-only context", ProgramType.XDP, List.of(i(ST | MEM | W, 1, 0, 0, 0), mov(0, 0), exit()),
