@@ -110,6 +110,12 @@ final class JitCompiler {
     private static final int TOFF = 35;
     /** The {@code byte[]} behind the cached region ({@code Region.bytes()}), or null. */
     private static final int CARR = 37;
+    /**
+     * The cached region's window {@code [lo, hi)}, read when it is cached: only helpers move a packet's ends, so the
+     * cache is dropped after every call.
+     */
+    private static final int CLO = 39;
+    private static final int CHI = 41;
     /** HotSpot compiles no method larger than this ({@code -XX:HugeMethodLimit}, with {@code DontCompileHugeMethods}). */
     static final int HUGE_METHOD = 8000;
     private static final int[] REG = {R0, 1, 3, 5, 7, 9, 13, 15, 17, 19, 21};
@@ -417,6 +423,7 @@ final class JitCompiler {
             cb.aload(EX).invokevirtual(CD_EXECUTION, "memory", MethodTypeDesc.of(CD_ADDRESS_SPACE)).astore(SPACE);
             if (usesCache) {
                 cb.aconst_null().astore(CREG).aconst_null().astore(CARR).loadConstant(-1L).lstore(CID);
+                cb.lconst_0().lstore(CLO).lconst_0().lstore(CHI);
             }
             cb.aload(EX).invokevirtual(CD_EXECUTION, "budget", MethodTypeDesc.of(CD_long)).lstore(BUDGET);
             cb.aload(EX).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_long)).lstore(EXEC);
@@ -502,8 +509,12 @@ final class JitCompiler {
             cb.aload(EX).lload(EXEC).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_void, CD_long));
         }
 
+        /** After a call: the count back from the {@link Execution}; the region cache dropped (a helper may move a packet's ends). */
         private void syncIn() {
             cb.aload(EX).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_long)).lstore(EXEC);
+            if (usesCache) {
+                cb.loadConstant(-1L).lstore(CID);
+            }
         }
 
         private void args() {
@@ -749,18 +760,17 @@ final class JitCompiler {
                     cb.land().lconst_0().lcmp().ifne(to);
                     return;
                 }
-                if (unsigned) {
-                    cb.loadConstant(Long.MIN_VALUE).lxor();
-                }
                 if (x) {
                     cb.lload(REG[i.src()]);
-                    if (unsigned) {
-                        cb.loadConstant(Long.MIN_VALUE).lxor();
-                    }
                 } else {
-                    cb.loadConstant(unsigned ? (long) k ^ Long.MIN_VALUE : (long) k);
+                    cb.loadConstant((long) k);
                 }
-                cb.lcmp();
+                if (unsigned) {
+                    // C2 turns compareUnsigned and the branch on its sign into one unsigned compare
+                    cb.invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+                } else {
+                    cb.lcmp();
+                }
                 switch (code) {
                     case JEQ -> cb.ifeq(to);
                     case JNE -> cb.ifne(to);
@@ -782,16 +792,21 @@ final class JitCompiler {
                 cb.iand().ifne(to);
                 return;
             }
-            if (unsigned) {
-                cb.loadConstant(Integer.MIN_VALUE).ixor();
-            }
             if (x) {
                 cb.lload(REG[i.src()]).l2i();
-                if (unsigned) {
-                    cb.loadConstant(Integer.MIN_VALUE).ixor();
-                }
             } else {
-                cb.loadConstant(unsigned ? k ^ Integer.MIN_VALUE : k);
+                cb.loadConstant(k);
+            }
+            if (unsigned) {
+                cb.invokestatic(CD_Integer, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int));
+                switch (code) {
+                    case JGT -> cb.ifgt(to);
+                    case JGE -> cb.ifge(to);
+                    case JLT -> cb.iflt(to);
+                    case JLE -> cb.ifle(to);
+                    default -> throw new Refusal("unexpected jump opcode 0x" + Integer.toHexString(op));
+                }
+                return;
             }
             switch (code) {
                 case JEQ -> cb.if_icmpeq(to);
@@ -912,9 +927,8 @@ final class JitCompiler {
             cb.labelBinding(hit);
             cb.lload(TADDR).loadConstant(0xffff_ffffL).land().loadConstant(dev.ebpf4j.vm.memory.Region.GUARD).lsub()
                     .lstore(TOFF);
-            cb.aload(CREG).invokevirtual(CD_REGION, "lo", MethodTypeDesc.of(CD_long)).lload(TOFF).lcmp().ifgt(slow);
-            cb.lload(TOFF).loadConstant((long) size).ladd()
-                    .aload(CREG).invokevirtual(CD_REGION, "hi", MethodTypeDesc.of(CD_long)).lcmp().ifgt(slow);
+            cb.lload(CLO).lload(TOFF).lcmp().ifgt(slow);
+            cb.lload(TOFF).lload(CHI).loadConstant((long) size).lsub().lcmp().ifgt(slow);
             if (!load) {
                 cb.aload(CREG).invokevirtual(CD_REGION, "writable", MethodTypeDesc.of(CD_boolean)).ifeq(slow);
             }
@@ -955,6 +969,8 @@ final class JitCompiler {
                     .invokestatic(CD_RUNTIME, "cacheable", MethodTypeDesc.of(CD_REGION, CD_ADDRESS_SPACE, CD_long))
                     .dup().ifnull(popSlow);
             cb.astore(CREG).lload(TADDR).loadConstant(32).lushr().lstore(CID);
+            cb.aload(CREG).invokevirtual(CD_REGION, "lo", MethodTypeDesc.of(CD_long)).lstore(CLO);
+            cb.aload(CREG).invokevirtual(CD_REGION, "hi", MethodTypeDesc.of(CD_long)).lstore(CHI);
             cb.aload(CREG).invokevirtual(CD_REGION, "bytes", MethodTypeDesc.of(CD_byte.arrayType())).astore(CARR).goto_(hit);
             cb.labelBinding(popSlow);
             cb.pop();
