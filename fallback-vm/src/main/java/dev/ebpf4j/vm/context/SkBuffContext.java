@@ -130,7 +130,9 @@ public final class SkBuffContext implements ProgramContext {
         private final Region ctx;
 
         Instance(AddressSpace memory) {
-            packetRegion = memory.map(Region.Kind.PACKET, "skb packet", Segments.copyOf(packet), true, true, null, null);
+            MemorySegment seg = Segments.allocateBytes(packet.length);
+            MemorySegment.copy(packet, 0, seg, Segments.U8, 0, packet.length);
+            packetRegion = memory.map(Region.Kind.PACKET, "skb packet", seg, true, true, null, null);
             struct = Segments.copyOf(fields);
             ctx = memory.map(Region.Kind.CONTEXT, "__sk_buff", struct, true, true, null, this);
         }

@@ -58,7 +58,7 @@ public record XdpContext(byte[] packet, int ingressIfindex, int rxQueueIndex, in
         private boolean moved;
 
         Instance(AddressSpace memory) {
-            MemorySegment seg = Segments.allocate(HEADROOM + (long) packet.length + TAILROOM);
+            MemorySegment seg = Segments.allocateBytes(HEADROOM + (long) packet.length + TAILROOM);
             MemorySegment.copy(packet, 0, seg, Segments.U8, HEADROOM, packet.length);
             packetRegion = memory.map(Region.Kind.PACKET, "xdp packet", seg, true, true, null, null);
             data = HEADROOM;

@@ -39,9 +39,13 @@ import dev.ebpf4j.vm.interp.Execution;
  *
  * <p>Memory: loads and stores at a constant offset of r10 that lie inside the frame use the frame's
  * {@code MemorySegment} directly (still bounds-checked by the segment). Other plain loads and stores go through a
- * one-region cache in the method's locals (the region and its slot id): on a hit the offset is checked against the
- * region's live window (and writability for a store) and the segment accessed directly; a miss resolves and caches
- * the region ({@code JitRuntime.cacheable}); whatever does not pass calls {@code AddressSpace.load/store}, which
+ * one-region cache in the method's locals (the region, its slot id, the address and length of its window, read when
+ * it is cached and dropped after every call, since helpers move packet ends): an access whose bytes lie in that
+ * window (one unsigned compare) goes to the region directly (writability checked for a store): a region over a
+ * {@code byte[]}, as packets are, through the array with a byte-array view (one array bounds check, where a segment
+ * access costs C2 its class, bounds, alignment and session checks), others through the segment. Otherwise an access
+ * to the cached region is checked against its live window, and one to another region resolves and caches it
+ * ({@code JitRuntime.cacheable}); whatever does not pass calls {@code AddressSpace.load/store}, which
  * makes the access or throws the interpreter's fault. Atomics always call {@code AddressSpace.atomic}. A function
  * that never names r10 enters its frame as clean ({@code Execution.enterCleanFrame}): it cannot write it.
  *
@@ -106,6 +110,17 @@ final class JitCompiler {
     /** Address and offset of the access being made. */
     private static final int TADDR = 33;
     private static final int TOFF = 35;
+    /** The {@code byte[]} behind the cached region ({@code Region.bytes()}), or null. */
+    private static final int CARR = 37;
+    /**
+     * The cached region's window {@code [lo, hi)}, read when it is cached (only helpers move a packet's ends: the
+     * cache is dropped after every call): {@code lo}, the address of the window's first byte and its length. An
+     * access of {@code s} bytes at {@code a} hits when {@code a - first < max(0, length - s + 1)}, unsigned: one
+     * compare for the region, both ends of the window and the size. Length 0 (no region, dropped) never hits.
+     */
+    private static final int CLO = 39;
+    private static final int CFIRST = 41;
+    private static final int CLEN = 43;
     /** HotSpot compiles no method larger than this ({@code -XX:HugeMethodLimit}, with {@code DontCompileHugeMethods}). */
     static final int HUGE_METHOD = 8000;
     private static final int[] REG = {R0, 1, 3, 5, 7, 9, 13, 15, 17, 19, 21};
@@ -412,7 +427,8 @@ final class JitCompiler {
             }
             cb.aload(EX).invokevirtual(CD_EXECUTION, "memory", MethodTypeDesc.of(CD_ADDRESS_SPACE)).astore(SPACE);
             if (usesCache) {
-                cb.aconst_null().astore(CREG).loadConstant(-1L).lstore(CID);
+                cb.aconst_null().astore(CREG).aconst_null().astore(CARR).loadConstant(-1L).lstore(CID);
+                cb.lconst_0().lstore(CLO).lconst_0().lstore(CFIRST).lconst_0().lstore(CLEN);
             }
             cb.aload(EX).invokevirtual(CD_EXECUTION, "budget", MethodTypeDesc.of(CD_long)).lstore(BUDGET);
             cb.aload(EX).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_long)).lstore(EXEC);
@@ -498,8 +514,12 @@ final class JitCompiler {
             cb.aload(EX).lload(EXEC).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_void, CD_long));
         }
 
+        /** After a call: the count back from the {@link Execution}; the region cache dropped (a helper may move a packet's ends). */
         private void syncIn() {
             cb.aload(EX).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_long)).lstore(EXEC);
+            if (usesCache) {
+                cb.loadConstant(-1L).lstore(CID).lconst_0().lstore(CLEN);
+            }
         }
 
         private void args() {
@@ -745,18 +765,17 @@ final class JitCompiler {
                     cb.land().lconst_0().lcmp().ifne(to);
                     return;
                 }
-                if (unsigned) {
-                    cb.loadConstant(Long.MIN_VALUE).lxor();
-                }
                 if (x) {
                     cb.lload(REG[i.src()]);
-                    if (unsigned) {
-                        cb.loadConstant(Long.MIN_VALUE).lxor();
-                    }
                 } else {
-                    cb.loadConstant(unsigned ? (long) k ^ Long.MIN_VALUE : (long) k);
+                    cb.loadConstant((long) k);
                 }
-                cb.lcmp();
+                if (unsigned) {
+                    // C2 turns compareUnsigned and the branch on its sign into one unsigned compare
+                    cb.invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+                } else {
+                    cb.lcmp();
+                }
                 switch (code) {
                     case JEQ -> cb.ifeq(to);
                     case JNE -> cb.ifne(to);
@@ -778,16 +797,21 @@ final class JitCompiler {
                 cb.iand().ifne(to);
                 return;
             }
-            if (unsigned) {
-                cb.loadConstant(Integer.MIN_VALUE).ixor();
-            }
             if (x) {
                 cb.lload(REG[i.src()]).l2i();
-                if (unsigned) {
-                    cb.loadConstant(Integer.MIN_VALUE).ixor();
-                }
             } else {
-                cb.loadConstant(unsigned ? k ^ Integer.MIN_VALUE : k);
+                cb.loadConstant(k);
+            }
+            if (unsigned) {
+                cb.invokestatic(CD_Integer, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int));
+                switch (code) {
+                    case JGT -> cb.ifgt(to);
+                    case JGE -> cb.ifge(to);
+                    case JLT -> cb.iflt(to);
+                    case JLE -> cb.ifle(to);
+                    default -> throw new Refusal("unexpected jump opcode 0x" + Integer.toHexString(op));
+                }
+                return;
             }
             switch (code) {
                 case JEQ -> cb.if_icmpeq(to);
@@ -903,14 +927,15 @@ final class JitCompiler {
             Label slow = cb.newLabel();
             Label popSlow = cb.newLabel();
             Label done = cb.newLabel();
+            Label access = cb.newLabel();
+            Label exact = cb.newLabel();
             cb.lload(REG[load ? i.src() : i.dst()]).loadConstant((long) i.off()).ladd().lstore(TADDR);
-            cb.lload(TADDR).loadConstant(32).lushr().lload(CID).lcmp().ifne(miss);
-            cb.labelBinding(hit);
-            cb.lload(TADDR).loadConstant(0xffff_ffffL).land().loadConstant(dev.ebpf4j.vm.memory.Region.GUARD).lsub()
-                    .lstore(TOFF);
-            cb.aload(CREG).invokevirtual(CD_REGION, "lo", MethodTypeDesc.of(CD_long)).lload(TOFF).lcmp().ifgt(slow);
-            cb.lload(TOFF).loadConstant((long) size).ladd()
-                    .aload(CREG).invokevirtual(CD_REGION, "hi", MethodTypeDesc.of(CD_long)).lcmp().ifgt(slow);
+            cb.lload(TADDR).lload(CFIRST).lsub().dup2().lstore(TOFF)
+                    .lload(CLEN).loadConstant((long) (1 - size)).ladd().lconst_0()
+                    .invokestatic(ClassDesc.of("java.lang.Math"), "max", MethodTypeDesc.of(CD_long, CD_long, CD_long))
+                    .invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long)).ifge(miss);
+            cb.lload(TOFF).lload(CLO).ladd().lstore(TOFF);
+            cb.labelBinding(access);
             if (!load) {
                 cb.aload(CREG).invokevirtual(CD_REGION, "writable", MethodTypeDesc.of(CD_boolean)).ifeq(slow);
             }
@@ -920,6 +945,20 @@ final class JitCompiler {
                 case 4 -> "U32";
                 default -> "U64";
             };
+            // a region over a byte[]: the array, through a byte-array view (the JVM's bounds check is one compare)
+            Label segment = cb.newLabel();
+            cb.aload(CARR).ifnull(segment);
+            cb.aload(CARR).lload(TOFF).l2i();
+            if (load) {
+                arrayGet(size);
+                extendLoaded(op, size);
+                cb.lstore(REG[i.dst()]);
+            } else {
+                storedValue(i, cls, size);
+                arraySet(size);
+            }
+            cb.goto_(done);
+            cb.labelBinding(segment);
             cb.aload(CREG).invokevirtual(CD_REGION, "segment", MethodTypeDesc.of(CD_SEGMENT))
                     .getstatic(CD_SEGMENTS, field, layout(size)).lload(TOFF);
             if (load) {
@@ -932,11 +971,29 @@ final class JitCompiler {
             }
             cb.goto_(done);
             // a different region: look it up, cache it when it can be accessed directly
+            Label lookup = cb.newLabel();
             cb.labelBinding(miss);
+            cb.goto_(hit);
+            cb.labelBinding(lookup);
             cb.aload(SPACE).lload(TADDR)
                     .invokestatic(CD_RUNTIME, "cacheable", MethodTypeDesc.of(CD_REGION, CD_ADDRESS_SPACE, CD_long))
                     .dup().ifnull(popSlow);
-            cb.astore(CREG).lload(TADDR).loadConstant(32).lushr().lstore(CID).goto_(hit);
+            cb.astore(CREG).lload(TADDR).loadConstant(32).lushr().lstore(CID);
+            cb.aload(CREG).invokevirtual(CD_REGION, "bytes", MethodTypeDesc.of(CD_byte.arrayType())).astore(CARR);
+            cb.aload(CREG).invokevirtual(CD_REGION, "lo", MethodTypeDesc.of(CD_long)).lstore(CLO);
+            cb.aload(CREG).invokevirtual(CD_REGION, "hi", MethodTypeDesc.of(CD_long)).lload(CLO).lsub().lstore(CLEN);
+            cb.aload(CREG).invokevirtual(CD_REGION, "base", MethodTypeDesc.of(CD_long)).lload(CLO).ladd().lstore(CFIRST)
+                    .goto_(exact);
+            // the cached region, checked against its live window
+            cb.labelBinding(hit);
+            cb.lload(TADDR).loadConstant(32).lushr().lload(CID).lcmp().ifne(lookup);
+            cb.labelBinding(exact);
+            cb.lload(TADDR).loadConstant(0xffff_ffffL).land().loadConstant(dev.ebpf4j.vm.memory.Region.GUARD).lsub()
+                    .lstore(TOFF);
+            cb.aload(CREG).invokevirtual(CD_REGION, "lo", MethodTypeDesc.of(CD_long)).lload(TOFF).lcmp().ifgt(slow);
+            cb.lload(TOFF).loadConstant((long) size).ladd()
+                    .aload(CREG).invokevirtual(CD_REGION, "hi", MethodTypeDesc.of(CD_long)).lcmp().ifgt(slow);
+            cb.goto_(access);
             cb.labelBinding(popSlow);
             cb.pop();
             // the general path: the access or its fault
@@ -957,6 +1014,26 @@ final class JitCompiler {
                 cb.invokevirtual(CD_ADDRESS_SPACE, "store", MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_long));
             }
             cb.labelBinding(done);
+        }
+
+        /** With a {@code byte[]} and an int index on the stack: the little-endian value of {@code size} bytes there. */
+        private void arrayGet(int size) {
+            if (size == 1) {
+                cb.baload();
+                return;
+            }
+            cb.invokestatic(CD_RUNTIME, "get" + 8 * size,
+                    MethodTypeDesc.of(javaType(size), CD_byte.arrayType(), CD_int));
+        }
+
+        /** With a {@code byte[]}, an int index and a value on the stack: stores the value little-endian there. */
+        private void arraySet(int size) {
+            if (size == 1) {
+                cb.bastore();
+                return;
+            }
+            cb.invokestatic(CD_RUNTIME, "set" + 8 * size,
+                    MethodTypeDesc.of(CD_void, CD_byte.arrayType(), CD_int, javaType(size)));
         }
 
         /** Widens the value a segment load left on the stack to a long: zero- or (MEMSX) sign-extended. */

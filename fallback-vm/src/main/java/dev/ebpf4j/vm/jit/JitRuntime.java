@@ -10,6 +10,9 @@ import dev.ebpf4j.vm.memory.Region;
 import dev.ebpf4j.vm.memory.Segments;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Static methods generated code calls for what is not worth inlining as bytecode: division with the eBPF
@@ -18,6 +21,36 @@ import java.lang.foreign.MemorySegment;
  */
 final class JitRuntime {
     private JitRuntime() {}
+
+    private static final VarHandle LE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    // Accesses of generated code to a region's byte[] (Region.bytes()), after its own window check.
+
+    static short get16(byte[] a, int i) {
+        return (short) LE16.get(a, i);
+    }
+
+    static int get32(byte[] a, int i) {
+        return (int) LE32.get(a, i);
+    }
+
+    static long get64(byte[] a, int i) {
+        return (long) LE64.get(a, i);
+    }
+
+    static void set16(byte[] a, int i, short v) {
+        LE16.set(a, i, v);
+    }
+
+    static void set32(byte[] a, int i, int v) {
+        LE32.set(a, i, v);
+    }
+
+    static void set64(byte[] a, int i, long v) {
+        LE64.set(a, i, v);
+    }
 
     /** {@code LD_ABS}/{@code LD_IND} out of bounds: the program ends with r0 = 0 (caught by {@link JitProgram#run}). */
     static final class Exit extends RuntimeException {

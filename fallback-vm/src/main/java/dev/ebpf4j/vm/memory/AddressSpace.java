@@ -209,6 +209,10 @@ public final class AddressSpace {
         if (r.access() != null) {
             throw new BpfRuntimeException("atomic operation on context " + r + " is not allowed");
         }
+        if (r.segment().maxByteAlignment() < size) {
+            // byte[]-backed memory (packets): the kernel's verifier refuses atomics on packets as well
+            throw new BpfRuntimeException("atomic operation on " + r + " is not allowed");
+        }
         if (((r.segment().address() + off) & (size - 1)) != 0) {
             throw new BpfRuntimeException(String.format("misaligned atomic access of %d bytes at 0x%x (offset %d of %s)",
                     size, address, off, r));

@@ -31,6 +31,8 @@ public final class Region {
     private final boolean writable;
     private final Object owner;
     private final ContextAccess access;
+    /** The segment's backing array when it is a writable heap segment over a {@code byte[]} from index 0; else null. */
+    private final byte[] bytes;
     long lo;
     long hi;
 
@@ -44,6 +46,7 @@ public final class Region {
         this.writable = writable;
         this.owner = owner;
         this.access = access;
+        this.bytes = segment.heapBase().orElse(null) instanceof byte[] b && segment.address() == 0 ? b : null;
         this.lo = 0;
         this.hi = segment.byteSize();
     }
@@ -74,6 +77,15 @@ public final class Region {
     /** The backing memory; a JIT may access it directly once it has checked the offset against {@link #lo()}/{@link #hi()}. */
     public MemorySegment segment() {
         return segment;
+    }
+
+    /**
+     * The {@code byte[]} behind {@link #segment()} (offset {@code o} of the segment is index {@code o} of the array), or
+     * null. Generated code reads and writes it with a byte-array view once it has checked the offset against
+     * {@link #lo()}/{@link #hi()}: the array's own bounds check is all the JVM adds to that.
+     */
+    public byte[] bytes() {
+        return bytes;
     }
 
     public boolean readable() {

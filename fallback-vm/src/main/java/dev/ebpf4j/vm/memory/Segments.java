@@ -24,6 +24,17 @@ public final class Segments {
         return MemorySegment.ofArray(words).asSlice(0, size);
     }
 
+    /**
+     * A zeroed segment of {@code size} bytes over a {@code byte[]} (so {@link Region#bytes()} exposes it): for
+     * memory no atomic instruction may touch (packets), where the 8-byte alignment of {@link #allocate} buys nothing.
+     */
+    public static MemorySegment allocateBytes(long size) {
+        if (size < 0 || size > Integer.MAX_VALUE - 16L) {
+            throw new IllegalArgumentException("segment size out of range: " + size);
+        }
+        return MemorySegment.ofArray(new byte[(int) size]);
+    }
+
     /** An aligned copy of {@code bytes} with room for {@code size} bytes (at least bytes.length). */
     public static MemorySegment copyOf(byte[] bytes, long size) {
         MemorySegment s = allocate(Math.max(size, bytes.length));

@@ -66,6 +66,15 @@ class JitFaultTest {
         c.add(new Case("misaligned atomic", u, List.of(mov(1, 1), i(STX | ATOMIC | DW, 10, 1, -12, ATOMIC_ADD), exit()), null, 0));
         c.add(new Case("atomic on the context", ProgramType.XDP, List.of(mov(2, 1), i(STX | ATOMIC | W, 1, 2, 0, ATOMIC_ADD), exit()),
                 XdpContext.of(new byte[60]), 0));
+        c.add(new Case("atomic on the packet", ProgramType.XDP, List.of(i(LDX | MEM | W, 2, 1, 0, 0), mov(3, 1),
+                i(STX | ATOMIC | W, 2, 3, 8, ATOMIC_ADD), mov(0, 0), exit()), XdpContext.of(new byte[60]), 0));
+        // a packet pointer kept across a helper that moves an end of the packet: the access it made before faults after
+        c.add(new Case("packet shrunk by adjust_tail", ProgramType.XDP, List.of(Instruction.mov64Reg(6, 1),
+                i(LDX | MEM | W, 7, 1, 0, 0), i(LDX | MEM | H, 0, 7, 50, 0), Instruction.mov64Reg(1, 6), mov(2, -20),
+                Instruction.callHelper(65), i(LDX | MEM | H, 0, 7, 50, 0), exit()), XdpContext.of(new byte[60]), 0));
+        c.add(new Case("packet head moved by adjust_head", ProgramType.XDP, List.of(Instruction.mov64Reg(6, 1),
+                i(LDX | MEM | W, 7, 1, 0, 0), i(STX | MEM | W, 7, 7, 0, 0), Instruction.mov64Reg(1, 6), mov(2, 14),
+                Instruction.callHelper(44), i(STX | MEM | W, 7, 7, 0, 0), exit()), XdpContext.of(new byte[60]), 0));
         c.add(new Case("packet past data_end", ProgramType.XDP, List.of(i(LDX | MEM | W, 2, 1, 0, 0), i(LDX | MEM | W, 0, 2, 58, 0), exit()),
                 XdpContext.of(new byte[60]), 0));
         c.add(new Case("read-only context", ProgramType.XDP, List.of(i(ST | MEM | W, 1, 0, 0, 0), mov(0, 0), exit()),
