@@ -53,6 +53,10 @@ final class ObjectReader {
             if (s.size() != 4) {
                 throw new BpfFormatException(s + ": kernel version must be 4 bytes, is " + s.size());
             }
+            if (s.data().remaining() != 4) {
+                // a SHT_NOBITS or SHT_NULL section: a size, but no bytes in the file
+                throw new BpfFormatException(s + ": kernel version section has no bytes in the file (type " + s.type() + ")");
+            }
             return s.data().getInt(0);
         }).orElse(0);
         elf.section(".BTF").ifPresent(s -> btf = Btf.parse(s.data()));
