@@ -53,11 +53,7 @@ final class ObjectReader {
             if (s.size() != 4) {
                 throw new BpfFormatException(s + ": kernel version must be 4 bytes, is " + s.size());
             }
-            if (s.data().remaining() != 4) {
-                // a SHT_NOBITS or SHT_NULL section: a size, but no bytes in the file
-                throw new BpfFormatException(s + ": kernel version section has no bytes in the file (type " + s.type() + ")");
-            }
-            return s.data().getInt(0);
+            return ByteBuffer.wrap(contents(s)).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
         }).orElse(0);
         elf.section(".BTF").ifPresent(s -> btf = Btf.parse(s.data()));
         elf.section(".BTF.ext").ifPresent(s -> {
@@ -147,6 +143,18 @@ final class ObjectReader {
         return out;
     }
 
+    /**
+     * The bytes of a section this reader interprets ({@code size} zeros for {@code SHT_NOBITS}). A section that
+     * declares a size but has no bytes in the file (a {@code SHT_NULL} header with a size) is a format error.
+     */
+    private static byte[] contents(ElfSection s) {
+        if (!s.isNoBits() && s.data().remaining() != s.size()) {
+            throw new BpfFormatException(s + ": declares " + s.size() + " bytes but has " + s.data().remaining()
+                    + " in the file (section type " + s.type() + ")");
+        }
+        return s.copyBytes();
+    }
+
     private List<MapSpec> readLegacyMaps() {
         ElfSection section = elf.section("maps").orElse(null);
         if (section == null) {
@@ -165,7 +173,7 @@ final class ObjectReader {
             throw new BpfFormatException(section + ": map definitions of " + defSize + " bytes are shorter than"
                     + " struct bpf_map_def (20 bytes)");
         }
-        ByteBuffer data = section.data();
+        ByteBuffer data = ByteBuffer.wrap(contents(section)).order(ByteOrder.LITTLE_ENDIAN);
         List<MapSpec> out = new ArrayList<>();
         Map<Long, String> byOffset = new HashMap<>();
         for (ElfSymbol sym : symbols) {
@@ -220,7 +228,7 @@ final class ObjectReader {
             int valueTypeId = btf == null ? 0 : ObjectBtf.dataSection(btf, s.name()).orElse(0);
             MapSpec map = new MapSpec(s.name(), internalMapName(s.name()), MapSpec.Kind.GLOBAL_DATA, s.name(),
                     MapType.ARRAY, 4, (int) s.size(), 1, flags, MapSpec.Pinning.NONE, 0, 0, 0, valueTypeId,
-                    null, s.copyBytes(), variablesOf(s));
+                    null, contents(s), variablesOf(s));
             out.add(map);
             dataMaps.put(s.name(), map);
         }
@@ -303,7 +311,7 @@ final class ObjectReader {
             }
             end = sym.value() + sym.size();
         }
-        byte[] code = section.copyBytes();
+        byte[] code = contents(section);
         Map<Integer, ElfRelocation> relocations = new HashMap<>();
         for (ElfRelocation r : elf.relocations(section)) {
             if (r.offset() % 8 != 0) {
@@ -453,7 +461,7 @@ final class ObjectReader {
     }
 
     private static String cString(ElfSection s) {
-        byte[] b = s.copyBytes();
+        byte[] b = contents(s);
         int n = 0;
         while (n < b.length && b[n] != 0) {
             n++;
