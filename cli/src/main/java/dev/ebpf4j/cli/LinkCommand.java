@@ -181,7 +181,7 @@ final class LinkCommand implements Runnable {
                 }
             }
             Output output = main.output();
-            Refs refs = Refs.of(new Inspector(), ObjectKind.LINK, main.bpffs);
+            Refs refs = Refs.of(new Inspector(), ObjectKind.LINK, main.bpffs, links);
             PrintWriter out = spec.commandLine().getOut();
             if (output.json()) {
                 if (!handle.isEmpty()) {

@@ -269,7 +269,7 @@ final class MapCommand implements Runnable {
             Inspector kernel = kernel();
             List<MapInfo> maps = handle.isEmpty() ? kernel.maps().list() : Handles.maps(kernel, handle, 0, spec.commandLine());
             Output output = main.output();
-            Refs refs = Refs.of(kernel, ObjectKind.MAP, main.bpffs);
+            Refs refs = Refs.of(kernel, ObjectKind.MAP, main.bpffs, maps);
             PrintWriter out = spec.commandLine().getOut();
             if (output.json()) {
                 if (!handle.isEmpty() && maps.size() == 1) {

@@ -67,7 +67,7 @@ final class ProgCommand implements Runnable {
             List<ProgramInfo> programs = handle.isEmpty() ? kernel.programs().list()
                     : Handles.programs(kernel, handle, 0, spec.commandLine());
             Output output = main.output();
-            Refs refs = Refs.of(kernel, ObjectKind.PROG, main.bpffs);
+            Refs refs = Refs.of(kernel, ObjectKind.PROG, main.bpffs, programs);
             PrintWriter out = spec.commandLine().getOut();
             if (output.json()) {
                 if (!handle.isEmpty() && programs.size() == 1) {

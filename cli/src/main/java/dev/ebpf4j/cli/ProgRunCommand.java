@@ -97,7 +97,7 @@ final class ProgRunCommand implements Callable<Integer> {
             return runFromObject(req, runtime, pinRoot, dataIn, ctxIn);
         } finally {
             if (madeRoot) {
-                removeTree(pinRoot);
+                DemoCommand.deleteTree(pinRoot); // unlinking a pin is unpinning
             }
         }
     }
@@ -140,17 +140,6 @@ final class ProgRunCommand implements Callable<Integer> {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /** Removes {@code dir} and the pins in it (unlinking a pin is unpinning). */
-    private static void removeTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the run's pins under " + dir, e);
         }
     }
 

@@ -22,8 +22,14 @@ record Refs(Map<Integer, List<Path>> pinned, Map<Integer, List<Holder>> holders)
     /** Nothing to print: what the callers outside {@code show} use. */
     static final Refs NONE = new Refs(null, Map.of());
 
-    /** The references of every object of {@code kind}; pinned paths only when {@code -f} asked for them. */
-    static Refs of(Inspector kernel, ObjectKind kind, boolean showPinned) {
+    /**
+     * The references of every object of {@code kind}; pinned paths only when {@code -f} asked for them. Nothing is
+     * read (no walk of /proc or bpffs) when {@code shown} is empty.
+     */
+    static Refs of(Inspector kernel, ObjectKind kind, boolean showPinned, java.util.Collection<?> shown) {
+        if (shown.isEmpty()) {
+            return NONE;
+        }
         return new Refs(showPinned ? kernel.pinnedPaths(kind) : null, kernel.holders(kind));
     }
 
