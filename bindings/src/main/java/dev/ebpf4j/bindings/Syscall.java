@@ -10,6 +10,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
@@ -499,8 +500,8 @@ public final class Syscall {
             if (r != 0) {
                 throw new SyscallException("clock_gettime(" + clock + ")", errno(state));
             }
-            return ts.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0) * 1_000_000_000L
-                    + ts.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8);
+            return ts.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L
+                    + ts.get(ValueLayout.JAVA_LONG, 8);
         } catch (Throwable t) {
             throw rethrow(t);
         }
