@@ -40,7 +40,8 @@ import dev.ebpf4j.vm.interp.Execution;
  * <p>Memory: loads and stores at a constant offset of r10 that lie inside the frame use the frame's
  * {@code MemorySegment} directly (still bounds-checked by the segment). Other plain loads and stores go through a
  * one-region cache in the method's locals (the region, its slot id, the address and length of its window, read when
- * it is cached and dropped after every call, since helpers move packet ends): an access whose bytes lie in that
+ * it is cached; it starts on the run's packet and goes back to it after every call, since helpers move packet ends,
+ * so packet accesses in a loop never take the lookup, whose calls would make C2 spill the loop's registers): an access whose bytes lie in that
  * window (one unsigned compare) goes to the region directly (writability checked for a store): a region over a
  * {@code byte[]}, as packets are, through the array with a byte-array view (one array bounds check, where a segment
  * access costs C2 its class, bounds, alignment and session checks), others through the segment. Otherwise an access
@@ -49,7 +50,7 @@ import dev.ebpf4j.vm.interp.Execution;
  * makes the access or throws the interpreter's fault. Atomics always call {@code AddressSpace.atomic}. A function
  * that never names r10 enters its frame as clean ({@code Execution.enterCleanFrame}): it cannot write it.
  *
- * <p>Budget: instructions are counted in a local per straight-line run that ends at the first instruction that
+ * <p>Budget: instructions are counted down in one local ({@code budget - executed}) per straight-line run that ends at the first instruction that
  * can fault, has an effect outside the run's stack or transfers control; when the run does not fit in the
  * budget, the fault names the instruction the interpreter would have stopped at. The count is written back
  * to the {@link Execution} around calls and at exits, so the total matches the interpreter's exactly.
@@ -99,8 +100,8 @@ final class JitCompiler {
     // local variable slots: the arguments r1..r5 first, then the rest
     private static final int EX = 0;
     private static final int R0 = 11;
-    private static final int EXEC = 23;
-    private static final int BUDGET = 25;
+    /** Instructions the budget still allows ({@code budget - executed}): one local, counted down. */
+    private static final int LEFT = 23;
     private static final int FRAME = 27;
     private static final int SPACE = 28;
     private static final int DEPTH = 29;
@@ -114,7 +115,7 @@ final class JitCompiler {
     private static final int CARR = 37;
     /**
      * The cached region's window {@code [lo, hi)}, read when it is cached (only helpers move a packet's ends: the
-     * cache is dropped after every call): {@code lo}, the address of the window's first byte and its length. An
+     * cache is set again after every call): {@code lo}, the address of the window's first byte and its length. An
      * access of {@code s} bytes at {@code a} hits when {@code a - first < max(0, length - s + 1)}, unsigned: one
      * compare for the region, both ends of the window and the size. Length 0 (no region, dropped) never hits.
      */
@@ -427,11 +428,9 @@ final class JitCompiler {
             }
             cb.aload(EX).invokevirtual(CD_EXECUTION, "memory", MethodTypeDesc.of(CD_ADDRESS_SPACE)).astore(SPACE);
             if (usesCache) {
-                cb.aconst_null().astore(CREG).aconst_null().astore(CARR).loadConstant(-1L).lstore(CID);
-                cb.lconst_0().lstore(CLO).lconst_0().lstore(CFIRST).lconst_0().lstore(CLEN);
+                primeCache();
             }
-            cb.aload(EX).invokevirtual(CD_EXECUTION, "budget", MethodTypeDesc.of(CD_long)).lstore(BUDGET);
-            cb.aload(EX).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_long)).lstore(EXEC);
+            loadLeft();
             for (int r : new int[] {0, 6, 7, 8, 9}) {
                 cb.lconst_0().lstore(REG[r]);
             }
@@ -473,10 +472,12 @@ final class JitCompiler {
         /** Counts {@code n} instructions starting at {@code pc}; past the budget, the budget fault. */
         private void charge(int pc, int n) {
             Label over = cb.newLabel();
-            cb.lload(EXEC).loadConstant((long) n).ladd().dup2().lstore(EXEC).lload(BUDGET).lcmp().ifgt(over);
+            cb.lload(LEFT).loadConstant((long) n).lsub().dup2().lstore(LEFT).lconst_0().lcmp().iflt(over);
             outOfLine.add(() -> {
                 cb.labelBinding(over);
-                cb.ldc(classData(0, CD_CODE)).lload(BUDGET).lload(EXEC).loadConstant(n).loadConstant(pc);
+                cb.ldc(classData(0, CD_CODE)).aload(EX).invokevirtual(CD_EXECUTION, "budget", MethodTypeDesc.of(CD_long));
+                executedOnStack();
+                cb.loadConstant(n).loadConstant(pc);
                 cb.invokestatic(CD_RUNTIME, "budgetExhausted",
                         MethodTypeDesc.of(CD_RUNTIME_EXCEPTION, CD_CODE, CD_long, CD_long, CD_int, CD_int));
                 cb.athrow();
@@ -511,15 +512,50 @@ final class JitCompiler {
         }
 
         private void syncOut() {
-            cb.aload(EX).lload(EXEC).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_void, CD_long));
+            cb.aload(EX);
+            executedOnStack();
+            cb.invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_void, CD_long));
+        }
+
+        /** Pushes the count of executed instructions: the budget less what is left. */
+        private void executedOnStack() {
+            cb.aload(EX).invokevirtual(CD_EXECUTION, "budget", MethodTypeDesc.of(CD_long)).lload(LEFT).lsub();
+        }
+
+        /** Reads what the budget leaves from the {@link Execution}. */
+        private void loadLeft() {
+            cb.aload(EX).invokevirtual(CD_EXECUTION, "budget", MethodTypeDesc.of(CD_long))
+                    .aload(EX).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_long)).lsub().lstore(LEFT);
         }
 
         /** After a call: the count back from the {@link Execution}; the region cache dropped (a helper may move a packet's ends). */
         private void syncIn() {
-            cb.aload(EX).invokevirtual(CD_EXECUTION, "executed", MethodTypeDesc.of(CD_long)).lstore(EXEC);
+            loadLeft();
             if (usesCache) {
-                cb.loadConstant(-1L).lstore(CID).lconst_0().lstore(CLEN);
+                primeCache();
             }
+        }
+
+        /**
+         * Caches the run's packet region (when it has one that can be accessed directly), else nothing: a program's
+         * packet accesses then hit from the first, so the lookup never runs in its loops (where its calls would make
+         * C2 spill the loop's registers around them).
+         */
+        private void primeCache() {
+            Label none = cb.newLabel();
+            Label done = cb.newLabel();
+            cb.aload(EX).invokestatic(CD_RUNTIME, "packetRegion", MethodTypeDesc.of(CD_REGION, CD_EXECUTION))
+                    .dup().astore(CREG).ifnull(none);
+            cb.aload(CREG).invokevirtual(CD_REGION, "id", MethodTypeDesc.of(CD_int)).i2l().lstore(CID);
+            cb.aload(CREG).invokevirtual(CD_REGION, "bytes", MethodTypeDesc.of(CD_byte.arrayType())).astore(CARR);
+            cb.aload(CREG).invokevirtual(CD_REGION, "lo", MethodTypeDesc.of(CD_long)).lstore(CLO);
+            cb.aload(CREG).invokevirtual(CD_REGION, "hi", MethodTypeDesc.of(CD_long)).lload(CLO).lsub().lstore(CLEN);
+            cb.aload(CREG).invokevirtual(CD_REGION, "base", MethodTypeDesc.of(CD_long)).lload(CLO).ladd().lstore(CFIRST);
+            cb.goto_(done);
+            cb.labelBinding(none);
+            cb.aconst_null().astore(CARR).loadConstant(-1L).lstore(CID);
+            cb.lconst_0().lstore(CLO).lconst_0().lstore(CFIRST).lconst_0().lstore(CLEN);
+            cb.labelBinding(done);
         }
 
         private void args() {

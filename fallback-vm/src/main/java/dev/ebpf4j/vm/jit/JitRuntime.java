@@ -115,6 +115,13 @@ final class JitRuntime {
         return r != null && r.access() == null && r.readable() ? r : null;
     }
 
+    /** The packet region of {@code ex}'s context when compiled code may access it directly ({@link #cacheable}), else null. */
+    static Region packetRegion(Execution ex) {
+        ContextInstance ctx = ex.context();
+        Region p = ctx == null ? null : ctx.packet();
+        return p != null && p.access() == null && p.readable() ? p : null;
+    }
+
     /** The backing segment of the stack frame whose top is {@code r10}. */
     static MemorySegment frame(Execution ex, long r10) {
         return ex.memory().region(r10).segment();
