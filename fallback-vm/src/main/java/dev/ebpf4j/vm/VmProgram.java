@@ -1,9 +1,12 @@
 package dev.ebpf4j.vm;
 
 import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
 
 import dev.ebpf4j.object.ProgramSpec;
 import dev.ebpf4j.object.ProgramType;
+import dev.ebpf4j.object.insn.Instruction;
 import dev.ebpf4j.vm.context.ContextInstance;
 import dev.ebpf4j.vm.context.MemoryContext;
 import dev.ebpf4j.vm.context.ProgramContext;
@@ -13,6 +16,7 @@ import dev.ebpf4j.vm.interp.ExecutionPool;
 import dev.ebpf4j.vm.interp.Interpreter;
 import dev.ebpf4j.vm.jit.Jit;
 import dev.ebpf4j.vm.jit.JitProgram;
+import dev.ebpf4j.vm.verifier.VerifiedProgram;
 
 /**
  * A program loaded into a {@link BpfVm}: decoded, its maps and functions resolved. Run it with a
@@ -26,6 +30,8 @@ public final class VmProgram {
     private final ProgramSpec spec;
     private Code code;
     private volatile Jit.Compilation compilation;
+    /** Slots of the loads and stores the verifier proved inside the packet ({@link #verified}), for the JIT. */
+    private volatile BitSet packetAccesses = new BitSet();
     private final ExecutionPool executions;
 
     VmProgram(BpfVm vm, int id, String name, ProgramType type, ProgramSpec spec) {
@@ -66,6 +72,41 @@ public final class VmProgram {
     /** The decoded code (what the interpreter runs; a JIT's input). */
     public Code code() {
         return code;
+    }
+
+    /**
+     * Hands this program what the VM's verifier proved about it, for the JIT to use: loads and stores it proved
+     * inside the packet get no window check of their own (the kernel's JIT trusts its verifier the same way; an
+     * access the verifier got wrong still cannot leave the packet's array). {@code verified} must be the
+     * verification of exactly this program's instructions; a compilation made before is dropped.
+     *
+     * @throws IllegalArgumentException when {@code verified} is of other instructions
+     */
+    public synchronized void verified(VerifiedProgram verified) {
+        List<Instruction> insns = verified.instructions();
+        int slot = 0;
+        for (Instruction i : insns) {
+            Instruction mine = slot < code.length() ? code.instruction(slot) : null;
+            if (mine == null || mine.opcode() != i.opcode() || mine.dst() != i.dst() || mine.off() != i.off()
+                    || (!i.isLoadImm64() && mine.src() != i.src())) {
+                throw new IllegalArgumentException("program '" + name + "': the verified instructions differ from the"
+                        + " loaded ones at slot " + slot);
+            }
+            slot += i.slots();
+        }
+        if (slot != code.length()) {
+            throw new IllegalArgumentException("program '" + name + "': " + slot
+                    + " verified slots for " + code.length() + " loaded");
+        }
+        BitSet packet = new BitSet();
+        verified.packetAccesses().forEach(packet::set);
+        packetAccesses = packet;
+        compilation = null;
+    }
+
+    /** Slots of the loads and stores proven inside the packet (empty unless {@link #verified} was called). */
+    public BitSet packetAccesses() {
+        return (BitSet) packetAccesses.clone();
     }
 
     /**

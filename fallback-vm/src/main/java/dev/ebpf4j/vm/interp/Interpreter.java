@@ -32,10 +32,15 @@ public final class Interpreter {
         }
     }
 
-    private static final class LegacyExit extends RuntimeException {
+    /**
+     * A legacy packet load ({@code LD_ABS}/{@code LD_IND}) out of bounds: the program ends with r0 = 0. Thrown past
+     * compiled code to its run, which returns 0; the interpreter's own activations return 0 where it is caught.
+     */
+    public static final class ProgramEnd extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        public static final ProgramEnd INSTANCE = new ProgramEnd();
 
-        LegacyExit() {
+        private ProgramEnd() {
             super(null, null, false, false);
         }
     }
@@ -45,7 +50,6 @@ public final class Interpreter {
      * its arguments. Used for the program itself and for callbacks.
      */
     static long execute(Execution ex, Code code, int entry, long a1, long a2, long a3, long a4, long a5) {
-        final AddressSpace mem = ex.memory;
         final long[] r = new long[11];
         r[1] = a1;
         r[2] = a2;
@@ -53,6 +57,23 @@ public final class Interpreter {
         r[4] = a4;
         r[5] = a5;
         r[10] = ex.enterFrame();
+        return loop(ex, code, entry, r, false);
+    }
+
+    /**
+     * Continues a function that compiled code started: from slot {@code pc} of {@code code}, with the registers
+     * given, in the frame the function already entered (r10 its top), until the function returns (leaving that
+     * frame), as if the interpreter had run it from its entry. The JIT hands a function over here when the
+     * instruction budget may run out before its next check: the budget's fault is then the interpreter's own. A
+     * legacy packet load that ends the program throws {@link ProgramEnd}.
+     */
+    public static long resume(Execution ex, Code code, int pc, long r0, long r1, long r2, long r3, long r4, long r5,
+                              long r6, long r7, long r8, long r9, long r10) {
+        return loop(ex, code, pc, new long[] {r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10}, true);
+    }
+
+    private static long loop(Execution ex, Code code, int start, long[] r, boolean resumed) {
+        final AddressSpace mem = ex.memory;
         final int baseDepth = ex.depth;
         // saved callers of BPF-to-BPF calls made inside this activation
         final long[] saved = new long[Execution.MAX_FRAMES * 5];
@@ -65,7 +86,7 @@ public final class Interpreter {
         int[] srcs = code.src;
         int[] offs = code.off;
         int[] imms = code.imm;
-        int pc = entry;
+        int pc = start;
         final long budget = ex.budget;
         try {
             while (true) {
@@ -315,8 +336,11 @@ public final class Interpreter {
                 }
                 pc++;
             }
-        } catch (LegacyExit e) {
+        } catch (ProgramEnd e) {
             ex.depth = baseDepth - 1;
+            if (resumed) {
+                throw e;
+            }
             return 0;
         } catch (BpfRuntimeException e) {
             ex.depth = baseDepth - 1;
@@ -399,7 +423,7 @@ public final class Interpreter {
         long start = ctx.dataOffset();
         long len = ctx.dataEndOffset() - start;
         if (offset < 0 || offset + size > len) {
-            throw new LegacyExit();
+            throw ProgramEnd.INSTANCE;
         }
         long at = start + offset;
         return switch (size) {

@@ -26,7 +26,7 @@ public final class Jit {
     public static Compilation compile(VmProgram program) {
         long t0 = System.nanoTime();
         try {
-            JitProgram p = JitCompiler.compile(program.code(), program.vm().helpers());
+            JitProgram p = JitCompiler.compile(program.code(), program.vm().helpers(), program.packetAccesses());
             if (LOG.isDebugEnabled()) {
                 LOG.debug("program '{}' compiled by the JIT: {} function(s), {} bytes of bytecode (largest method {}) in {} us",
                         program.name(), p.functions(), p.bytecodeSize(), p.largestMethod(), (System.nanoTime() - t0) / 1000);

@@ -16,6 +16,7 @@ import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +41,9 @@ import dev.ebpf4j.vm.interp.Execution;
  * <p>Memory: loads and stores at a constant offset of r10 that lie inside the frame use the frame's
  * {@code MemorySegment} directly (still bounds-checked by the segment). Other plain loads and stores go through a
  * one-region cache in the method's locals (the region, its slot id, the address and length of its window, read when
- * it is cached; it starts on the run's packet and goes back to it after every call, since helpers move packet ends,
- * so packet accesses in a loop never take the lookup, whose calls would make C2 spill the loop's registers): an access whose bytes lie in that
- * window (one unsigned compare) goes to the region directly (writability checked for a store): a region over a
+ * it is cached; it starts on the run's packet and goes back to it after every call, since helpers move packet
+ * ends, so packet accesses in a loop never take the lookup, whose calls would make C2 spill the loop's registers):
+ * an access whose bytes lie in that window (one unsigned compare) goes to the region directly (writability checked for a store): a region over a
  * {@code byte[]}, as packets are, through the array with a byte-array view (one array bounds check, where a segment
  * access costs C2 its class, bounds, alignment and session checks), others through the segment. Otherwise an access
  * to the cached region is checked against its live window, and one to another region resolves and caches it
@@ -50,10 +51,16 @@ import dev.ebpf4j.vm.interp.Execution;
  * makes the access or throws the interpreter's fault. Atomics always call {@code AddressSpace.atomic}. A function
  * that never names r10 enters its frame as clean ({@code Execution.enterCleanFrame}): it cannot write it.
  *
- * <p>Budget: instructions are counted down in one local ({@code budget - executed}) per straight-line run that ends at the first instruction that
- * can fault, has an effect outside the run's stack or transfers control; when the run does not fit in the
- * budget, the fault names the instruction the interpreter would have stopped at. The count is written back
- * to the {@link Execution} around calls and at exits, so the total matches the interpreter's exactly.
+ * <p>Packet accesses the verifier proved inside the packet ({@code VmProgram.verified}) index the packet's
+ * {@code byte[]} directly (read at entry and after every call): the array's bounds check is their only check, as the
+ * kernel's JIT trusts its verifier.
+ *
+ * <p>Budget: instructions are counted down in one local ({@code budget - executed}) per straight-line run, which
+ * ends at a jump, call or exit, or before a jump target, so the count is exact wherever it is read. It is checked at
+ * checkpoints only: the entry, every target of a backward jump (every cycle has one) and after every call. A
+ * checkpoint knows the longest path to the next one; when the budget left may not cover it, the function goes on
+ * in the interpreter ({@code Interpreter.resume}, same frame, same registers), whose budget fault is exact. A loop
+ * then pays one compare per iteration.
  *
  * <p>Faults: every instruction that can throw has its own exception-table entry whose handler locates the
  * exception at that slot, as the interpreter's catch does. Nothing runs per instruction for that.
@@ -96,6 +103,9 @@ final class JitCompiler {
     private static final MethodTypeDesc MTD_II_J = MethodTypeDesc.of(CD_long, CD_int, CD_int);
     private static final MethodTypeDesc MTD_J_J = MethodTypeDesc.of(CD_long, CD_long);
     private static final MethodTypeDesc MTD_EXCEPTION = MethodTypeDesc.of(CD_RUNTIME_EXCEPTION);
+    private static final ClassDesc CD_INTERPRETER = ClassDesc.of("dev.ebpf4j.vm.interp.Interpreter");
+    private static final MethodTypeDesc MTD_RESUME = MethodTypeDesc.of(CD_long, CD_EXECUTION, CD_CODE, CD_int,
+            CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long);
 
     // local variable slots: the arguments r1..r5 first, then the rest
     private static final int EX = 0;
@@ -122,6 +132,13 @@ final class JitCompiler {
     private static final int CLO = 39;
     private static final int CFIRST = 41;
     private static final int CLEN = 43;
+    /**
+     * For loads and stores the verifier proved inside the packet: the packet region's {@code byte[]} (null when it
+     * has none, or when a store needs it writable and it is not) and the address of its byte 0, read at entry and
+     * after every call.
+     */
+    private static final int PARR = 45;
+    private static final int PBASE = 46;
     /** HotSpot compiles no method larger than this ({@code -XX:HugeMethodLimit}, with {@code DontCompileHugeMethods}). */
     static final int HUGE_METHOD = 8000;
     private static final int[] REG = {R0, 1, 3, 5, 7, 9, 13, 15, 17, 19, 21};
@@ -132,6 +149,8 @@ final class JitCompiler {
 
     private final Code code;
     private final HelperTable helpers;
+    /** Slots of the loads and stores the verifier proved inside the packet. */
+    private final BitSet packetAccesses;
     private final int length;
     private final Instruction[] insn;
     private final List<Object> classData = new ArrayList<>();
@@ -144,9 +163,10 @@ final class JitCompiler {
     /** Loads and stores emitted through the region cache. */
     private int inlinedAccesses;
 
-    private JitCompiler(Code code, HelperTable helpers, boolean inlineAccess) {
+    private JitCompiler(Code code, HelperTable helpers, BitSet packetAccesses, boolean inlineAccess) {
         this.code = code;
         this.helpers = helpers;
+        this.packetAccesses = packetAccesses;
         this.inlineAccess = inlineAccess;
         this.length = code.length();
         this.insn = new Instruction[length];
@@ -156,9 +176,17 @@ final class JitCompiler {
         classData.add(code);
     }
 
-    /** Compiles {@code code}; helpers are looked up in {@code helpers} now (a VM's table is immutable). */
+    /** Compiles {@code code} with no verifier facts. */
     static JitProgram compile(Code code, HelperTable helpers) {
-        JitCompiler first = new JitCompiler(code, helpers, true);
+        return compile(code, helpers, new BitSet());
+    }
+
+    /**
+     * Compiles {@code code}; helpers are looked up in {@code helpers} now (a VM's table is immutable);
+     * {@code packetAccesses} are the slots of loads and stores the verifier proved inside the packet.
+     */
+    static JitProgram compile(Code code, HelperTable helpers, BitSet packetAccesses) {
+        JitCompiler first = new JitCompiler(code, helpers, packetAccesses, true);
         JitProgram p;
         try {
             p = first.compile();
@@ -167,11 +195,11 @@ final class JitCompiler {
                 throw r;
             }
             // too large with the inlined accesses: one call per access may still fit in a JVM method
-            return new JitCompiler(code, helpers, false).compile();
+            return new JitCompiler(code, helpers, packetAccesses, false).compile();
         }
         if (p.largestMethod() > HUGE_METHOD && first.inlinedAccesses > 0) {
             // the inlined accesses made a method too large for HotSpot to compile: smaller code that gets compiled wins
-            JitProgram small = new JitCompiler(code, helpers, false).compile();
+            JitProgram small = new JitCompiler(code, helpers, packetAccesses, false).compile();
             if (small.largestMethod() < p.largestMethod()) {
                 return small;
             }
@@ -270,11 +298,17 @@ final class JitCompiler {
         private final boolean[] reach;
         private final boolean[] target;
         private final Label[] labels;
+        /** Where the budget is checked, and how far each checkpoint may run unchecked ({@link #checkpoints()}). */
+        private final boolean[] checkpoint;
+        private final int[] reachLength;
         private final List<Runnable> outOfLine = new ArrayList<>();
         private Label commonHandler;
         private boolean usesFrame;
         /** True when a load or store of this function goes through the region cache. */
         private boolean usesCache;
+        /** True when a load or store of this function was proven inside the packet; and when one of them stores. */
+        private boolean usesPacket;
+        private boolean storesPacket;
         /** True when an instruction of this function names r10: only then can its frame be written. */
         private boolean usesR10;
 
@@ -284,6 +318,8 @@ final class JitCompiler {
             this.reach = new boolean[length + 1];
             this.target = new boolean[length + 1];
             this.labels = new Label[length + 1];
+            this.checkpoint = new boolean[length + 1];
+            this.reachLength = new int[length + 1];
         }
 
         // ---- analysis ----
@@ -307,6 +343,16 @@ final class JitCompiler {
                 };
             }
             return new int[] {pc + 1};
+        }
+
+        /** True for a call of a helper or a BPF function ({@code call}, {@code callx}). */
+        private boolean isCall(int pc) {
+            if (pc == length) {
+                return false;
+            }
+            int op = insn[pc].opcode();
+            int cls = op & CLASS_MASK;
+            return (cls == JMP || cls == JMP32) && (op & OP_MASK) == CALL;
         }
 
         private boolean isJump(int pc) {
@@ -340,8 +386,13 @@ final class JitCompiler {
                 if (!usesFrame && pc < length && stackOffset(pc) >= 0) {
                     usesFrame = true;
                 }
-                if (inlineAccess && !usesCache && pc < length && cachedAccess(pc)) {
-                    usesCache = true;
+                if (inlineAccess && pc < length && cachedAccess(pc)) {
+                    if (provenPacket(pc)) {
+                        usesPacket = true;
+                        storesPacket |= (insn[pc].opcode() & CLASS_MASK) != LDX;
+                    } else {
+                        usesCache = true;
+                    }
                 }
                 if (pc < length && (insn[pc].dst() == 10 || insn[pc].src() == 10)) {
                     usesR10 = true;
@@ -352,6 +403,7 @@ final class JitCompiler {
                     labels[pc] = cb.newLabel();
                 }
             }
+            checkpoints();
         }
 
         /** True for a plain load or store (not atomic) outside the frame: one that goes through the region cache. */
@@ -361,6 +413,11 @@ final class JitCompiler {
             int mode = op & MODE_MASK;
             boolean plain = cls == LDX ? mode == MEM || mode == MEMSX : (cls == ST || cls == STX) && mode == MEM;
             return plain && stackOffset(pc) < 0;
+        }
+
+        /** True for a plain load or store outside the frame that the verifier proved inside the packet. */
+        private boolean provenPacket(int pc) {
+            return inlineAccess && packetAccesses.get(pc) && cachedAccess(pc);
         }
 
         /** For a load or store at a constant offset of r10 inside the frame: the offset in the frame; else -1. */
@@ -381,7 +438,10 @@ final class JitCompiler {
             return base == 10 && at >= 0 && at + size(op) <= Execution.STACK_SIZE ? at : -1;
         }
 
-        /** True when the instruction can fault, has effects beyond the frame, or transfers control. */
+        /**
+         * True when the instruction transfers control or may end the program ({@code LD_ABS}/{@code LD_IND}): the
+         * count must be exact after it. (A fault mid-run ends the run with no count to report.)
+         */
         private boolean endsRun(int pc) {
             if (pc == length) {
                 return true;
@@ -389,11 +449,49 @@ final class JitCompiler {
             int op = insn[pc].opcode();
             int cls = op & CLASS_MASK;
             return switch (cls) {
-                case ALU, ALU64 -> false;
+                case ALU, ALU64, LDX, ST, STX -> false;
                 case LD -> op != LD_IMM64;
-                case LDX, ST, STX -> stackOffset(pc) < 0;
                 default -> true;
             };
+        }
+
+        /**
+         * Marks the budget's checkpoints and how far each may run unchecked: the entry, every target of a jump
+         * backwards (every cycle goes through one) and every instruction after a call (the callee spent an unknown
+         * part of the budget). {@code reachLength[c]} is the most instructions a path from checkpoint {@code c}
+         * executes before the next checkpoint, the function's exit or a call, all three included (the paths
+         * between checkpoints only go forwards, so one pass backwards over the slots finds it).
+         */
+        private void checkpoints() {
+            checkpoint[entry] = true;
+            for (int pc = 0; pc < length; pc++) {
+                if (!reach[pc]) {
+                    continue;
+                }
+                if (isCall(pc)) {
+                    checkpoint[pc + 1] = true;
+                } else if (isJump(pc)) {
+                    for (int next : successors(pc)) {
+                        if (next <= pc) {
+                            checkpoint[next] = true;
+                        }
+                    }
+                }
+            }
+            for (int pc = length; pc >= 0; pc--) {
+                if (!reach[pc]) {
+                    continue;
+                }
+                int longest = 0;
+                if (!isCall(pc)) {
+                    for (int next : successors(pc)) {
+                        if (!checkpoint[next]) {
+                            longest = Math.max(longest, reachLength[next]);
+                        }
+                    }
+                }
+                reachLength[pc] = 1 + longest;
+            }
         }
 
         /** Instructions in the straight-line run starting at {@code pc}. */
@@ -430,6 +528,9 @@ final class JitCompiler {
             if (usesCache) {
                 primeCache();
             }
+            if (usesPacket) {
+                loadPacket();
+            }
             loadLeft();
             for (int r : new int[] {0, 6, 7, 8, 9}) {
                 cb.lconst_0().lstore(REG[r]);
@@ -450,13 +551,16 @@ final class JitCompiler {
                     cb.labelBinding(labels[pc]);
                 }
                 if (!open || target[pc]) {
-                    charge(pc, runLength(pc));
+                    if (checkpoint[pc]) {
+                        checkBudget(pc);
+                    }
+                    charge(runLength(pc));
                 }
                 instruction(pc);
                 open = !endsRun(pc);
             }
-            for (Runnable r : outOfLine) {
-                r.run();
+            for (int k = 0; k < outOfLine.size(); k++) {
+                outOfLine.get(k).run();
             }
             if (commonHandler != null) {
                 // stack: the exception, the slot
@@ -469,18 +573,30 @@ final class JitCompiler {
             }
         }
 
-        /** Counts {@code n} instructions starting at {@code pc}; past the budget, the budget fault. */
-        private void charge(int pc, int n) {
-            Label over = cb.newLabel();
-            cb.lload(LEFT).loadConstant((long) n).lsub().dup2().lstore(LEFT).lconst_0().lcmp().iflt(over);
+        /** Counts {@code n} instructions (a checkpoint before made sure the budget has them). */
+        private void charge(int n) {
+            cb.lload(LEFT).loadConstant((long) n).lsub().lstore(LEFT);
+        }
+
+        /**
+         * At checkpoint {@code pc}: when what the budget leaves may not cover every path to the next checkpoint,
+         * the function goes on in the interpreter from here (the budget's fault, when it comes, is then the
+         * interpreter's own, at the instruction it names), and returns what the interpreter returns.
+         */
+        private void checkBudget(int pc) {
+            Label short_ = cb.newLabel();
+            cb.lload(LEFT).loadConstant((long) reachLength[pc]).lcmp().iflt(short_);
             outOfLine.add(() -> {
-                cb.labelBinding(over);
-                cb.ldc(classData(0, CD_CODE)).aload(EX).invokevirtual(CD_EXECUTION, "budget", MethodTypeDesc.of(CD_long));
-                executedOnStack();
-                cb.loadConstant(n).loadConstant(pc);
-                cb.invokestatic(CD_RUNTIME, "budgetExhausted",
-                        MethodTypeDesc.of(CD_RUNTIME_EXCEPTION, CD_CODE, CD_long, CD_long, CD_int, CD_int));
-                cb.athrow();
+                cb.labelBinding(short_);
+                syncOut();
+                guarded(pc, () -> {
+                    cb.aload(EX).ldc(classData(0, CD_CODE)).loadConstant(pc);
+                    for (int r = 0; r <= 10; r++) {
+                        cb.lload(REG[r]);
+                    }
+                    cb.invokestatic(CD_INTERPRETER, "resume", MTD_RESUME);
+                });
+                cb.lreturn();
             });
         }
 
@@ -534,6 +650,17 @@ final class JitCompiler {
             if (usesCache) {
                 primeCache();
             }
+            if (usesPacket) {
+                loadPacket();
+            }
+        }
+
+        /** The packet's array and base, for the accesses proven inside it (a helper may have moved or replaced it). */
+        private void loadPacket() {
+            cb.aload(EX).loadConstant(storesPacket ? 1 : 0)
+                    .invokestatic(CD_RUNTIME, "packetBytes", MethodTypeDesc.of(CD_byte.arrayType(), CD_EXECUTION, CD_boolean))
+                    .astore(PARR);
+            cb.aload(EX).invokestatic(CD_RUNTIME, "packetBase", MethodTypeDesc.of(CD_long, CD_EXECUTION)).lstore(PBASE);
         }
 
         /**
@@ -924,28 +1051,66 @@ final class JitCompiler {
                 atomic(pc, i, size);
                 return;
             }
+            if (provenPacket(pc)) {
+                inlinedAccesses++;
+                guarded(pc, () -> packetAccess(i, cls, size));
+                return;
+            }
             if (usesCache) {
                 inlinedAccesses++;
                 guarded(pc, () -> cachedAccess(i, cls, size));
                 return;
             }
-            guarded(pc, () -> {
-                cb.aload(SPACE);
-                if (cls == LDX) {
-                    cb.lload(REG[i.src()]).loadConstant((long) i.off()).ladd().loadConstant(size)
-                            .invokevirtual(CD_ADDRESS_SPACE, "load", MethodTypeDesc.of(CD_long, CD_long, CD_int));
-                    signExtendLoaded(op, size);
-                    cb.lstore(REG[i.dst()]);
-                } else {
-                    cb.lload(REG[i.dst()]).loadConstant((long) i.off()).ladd().loadConstant(size);
-                    if (cls == ST) {
-                        cb.loadConstant((long) i.imm());
-                    } else {
-                        cb.lload(REG[i.src()]);
-                    }
-                    cb.invokevirtual(CD_ADDRESS_SPACE, "store", MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_long));
-                }
-            });
+            guarded(pc, () -> spaceAccess(i, cls, size, () -> address(i, cls)));
+        }
+
+        /** Pushes the address a load or store accesses: its base register plus its offset. */
+        private void address(Instruction i, int cls) {
+            cb.lload(REG[cls == LDX ? i.src() : i.dst()]).loadConstant((long) i.off()).ladd();
+        }
+
+        /** The access through {@code AddressSpace.load/store}, which makes it or throws its fault. */
+        private void spaceAccess(Instruction i, int cls, int size, Runnable address) {
+            cb.aload(SPACE);
+            address.run();
+            cb.loadConstant(size);
+            if (cls == LDX) {
+                cb.invokevirtual(CD_ADDRESS_SPACE, "load", MethodTypeDesc.of(CD_long, CD_long, CD_int));
+                signExtendLoaded(i.opcode(), size);
+                cb.lstore(REG[i.dst()]);
+                return;
+            }
+            if (cls == ST) {
+                cb.loadConstant((long) i.imm());
+            } else {
+                cb.lload(REG[i.src()]);
+            }
+            cb.invokevirtual(CD_ADDRESS_SPACE, "store", MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_long));
+        }
+
+        /**
+         * A load or store the verifier proved inside the packet: straight into the packet's array, whose bounds
+         * check is the only one; without an array (a packet over other memory), through the address space.
+         */
+        private void packetAccess(Instruction i, int cls, int size) {
+            Label slow = cb.newLabel();
+            Label done = cb.newLabel();
+            cb.aload(PARR).ifnull(slow);
+            cb.aload(PARR);
+            address(i, cls);
+            cb.lload(PBASE).lsub().l2i();
+            if (cls == LDX) {
+                arrayGet(size);
+                extendLoaded(i.opcode(), size);
+                cb.lstore(REG[i.dst()]);
+            } else {
+                storedValue(i, cls, size);
+                arraySet(size);
+            }
+            cb.goto_(done);
+            cb.labelBinding(slow);
+            spaceAccess(i, cls, size, () -> address(i, cls));
+            cb.labelBinding(done);
         }
 
         /**
@@ -1034,21 +1199,7 @@ final class JitCompiler {
             cb.pop();
             // the general path: the access or its fault
             cb.labelBinding(slow);
-            cb.aload(SPACE);
-            if (load) {
-                cb.lload(TADDR).loadConstant(size)
-                        .invokevirtual(CD_ADDRESS_SPACE, "load", MethodTypeDesc.of(CD_long, CD_long, CD_int));
-                signExtendLoaded(op, size);
-                cb.lstore(REG[i.dst()]);
-            } else {
-                cb.lload(TADDR).loadConstant(size);
-                if (cls == ST) {
-                    cb.loadConstant((long) i.imm());
-                } else {
-                    cb.lload(REG[i.src()]);
-                }
-                cb.invokevirtual(CD_ADDRESS_SPACE, "store", MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_long));
-            }
+            spaceAccess(i, cls, size, () -> cb.lload(TADDR));
             cb.labelBinding(done);
         }
 

@@ -2,6 +2,7 @@ package dev.ebpf4j.vm.jit;
 
 import dev.ebpf4j.vm.context.ContextInstance;
 import dev.ebpf4j.vm.interp.Execution;
+import dev.ebpf4j.vm.interp.Interpreter;
 
 /**
  * A program compiled to a hidden class. {@link #run} is what {@code Interpreter.run} is for the interpreter:
@@ -29,7 +30,7 @@ public final class JitProgram {
         long r2 = ctx == null ? 0 : ctx.r2();
         try {
             return code.entry(ex, r1, r2, 0, 0, 0);
-        } catch (JitRuntime.Exit e) {
+        } catch (Interpreter.ProgramEnd e) {
             ex.unwindTo(-1);
             return 0;
         } finally {

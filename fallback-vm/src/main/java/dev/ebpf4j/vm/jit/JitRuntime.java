@@ -5,6 +5,7 @@ import dev.ebpf4j.vm.VmProgram;
 import dev.ebpf4j.vm.context.ContextInstance;
 import dev.ebpf4j.vm.interp.Code;
 import dev.ebpf4j.vm.interp.Execution;
+import dev.ebpf4j.vm.interp.Interpreter;
 import dev.ebpf4j.vm.memory.AddressSpace;
 import dev.ebpf4j.vm.memory.Region;
 import dev.ebpf4j.vm.memory.Segments;
@@ -50,16 +51,6 @@ final class JitRuntime {
 
     static void set64(byte[] a, int i, long v) {
         LE64.set(a, i, v);
-    }
-
-    /** {@code LD_ABS}/{@code LD_IND} out of bounds: the program ends with r0 = 0 (caught by {@link JitProgram#run}). */
-    static final class Exit extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        static final Exit INSTANCE = new Exit();
-
-        private Exit() {
-            super(null, null, false, false);
-        }
     }
 
     // ---- arithmetic ----
@@ -122,24 +113,24 @@ final class JitRuntime {
         return p != null && p.access() == null && p.readable() ? p : null;
     }
 
+    /**
+     * The packet's array for the accesses the verifier proved inside it: null when the run has no packet compiled
+     * code may access directly, no array behind it, or ({@code write}) a packet it may not write.
+     */
+    static byte[] packetBytes(Execution ex, boolean write) {
+        Region p = packetRegion(ex);
+        return p == null || write && !p.writable() ? null : p.bytes();
+    }
+
+    /** The address of byte 0 of the run's packet region (0 without one). */
+    static long packetBase(Execution ex) {
+        Region p = packetRegion(ex);
+        return p == null ? 0 : p.base();
+    }
+
     /** The backing segment of the stack frame whose top is {@code r10}. */
     static MemorySegment frame(Execution ex, long r10) {
         return ex.memory().region(r10).segment();
-    }
-
-    /**
-     * The budget ran out in the straight-line run of {@code n} instructions starting at slot {@code start}
-     * ({@code executed} already counts all of them): locate the instruction the interpreter would have
-     * stopped at, the first one past the budget.
-     */
-    static RuntimeException budgetExhausted(Code code, long budget, long executed, int n, int start) {
-        long allowed = Math.max(0, budget - (executed - n));
-        int pc = start;
-        for (long i = 0; i < allowed && pc < code.length(); i++) {
-            pc += code.instruction(pc).slots();
-        }
-        return new BpfRuntimeException("instruction budget of " + budget
-                + " exhausted (a runaway loop?); raise it with RunOptions.instructionBudget").at(code.name(), pc, code.text(pc));
     }
 
     /** {@code e}, thrown by the instruction at {@code pc}, as the interpreter reports it. */
@@ -147,7 +138,7 @@ final class JitRuntime {
         if (e instanceof BpfRuntimeException b) {
             return b.at(code.name(), pc, code.text(pc));
         }
-        if (e instanceof Exit) {
+        if (e instanceof Interpreter.ProgramEnd) {
             return e;
         }
         return new BpfRuntimeException("internal error: " + e, e).at(code.name(), pc, code.text(pc));
@@ -216,7 +207,7 @@ final class JitRuntime {
         long start = ctx.dataOffset();
         long len = ctx.dataEndOffset() - start;
         if (offset < 0 || offset + size > len) {
-            throw Exit.INSTANCE;
+            throw Interpreter.ProgramEnd.INSTANCE;
         }
         long at = start + offset;
         return switch (size) {

@@ -46,6 +46,13 @@ final class Analyzer {
     private final VerifierOptions opt;
     private final StringBuilder log = new StringBuilder();
     final int[] stackDepth;
+    /**
+     * Per slot, what the plain loads and stores there went through in every state that reached them: {@link #SEEN_PACKET}
+     * when only packet pointers, {@link #SEEN_OTHER} once anything else did, 0 while unvisited.
+     */
+    final byte[] accessSeen;
+    static final byte SEEN_PACKET = 1;
+    static final byte SEEN_OTHER = 2;
     int processed;
     int maxFrames = 1;
 
@@ -89,6 +96,7 @@ final class Analyzer {
         this.st = st;
         this.opt = opt;
         this.stackDepth = new int[st.subprogs.length];
+        this.accessSeen = new byte[st.slotCount];
         ctxParent.add(-1);
         TreeSet<Long> t = new TreeSet<>(Long::compareUnsigned);
         for (long v : new long[] {0xff, 0xffff, U32, Long.MAX_VALUE, -1L}) {
@@ -355,6 +363,11 @@ final class Analyzer {
 
     // ---- instructions ----
 
+    /** Notes the pointer a plain load or store at {@code pc} went through, after its access was found in bounds. */
+    private void seen(int pc, Reg ptr) {
+        accessSeen[pc] = ptr.type() == Type.PACKET && accessSeen[pc] != SEEN_OTHER ? SEEN_PACKET : SEEN_OTHER;
+    }
+
     private void step(int pc, Instruction insn, AbstractState s) {
         int next = pc + insn.slots();
         switch (insn.cls()) {
@@ -366,6 +379,7 @@ final class Analyzer {
                 Reg ptr = read(s, pc, insn.src());
                 Reg v = access(s, pc, insn.src(), ptr, insn.off(), sizeBytes(insn.opcode()), Mode.READ, null,
                         insn.mode() == MEMSX);
+                seen(pc, ptr);
                 if (v.type() == Type.PACKET && v.id() == pc + 1) {
                     freshPacketBase(s, pc + 1);
                 }
@@ -376,6 +390,7 @@ final class Analyzer {
                 Reg ptr = read(s, pc, insn.dst());
                 access(s, pc, insn.dst(), ptr, insn.off(), sizeBytes(insn.opcode()), Mode.WRITE,
                         Reg.constant(insn.imm()), false);
+                seen(pc, ptr);
                 propagate(next, s);
             }
             case STX -> {
@@ -386,6 +401,7 @@ final class Analyzer {
                     atomic(pc, insn, s, ptr, val, size);
                 } else {
                     access(s, pc, insn.dst(), ptr, insn.off(), size, Mode.WRITE, val, false);
+                    seen(pc, ptr);
                 }
                 propagate(next, s);
             }

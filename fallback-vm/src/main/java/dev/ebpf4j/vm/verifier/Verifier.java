@@ -41,7 +41,13 @@ public final class Verifier {
             subprogs.add(structure.subprogs[f]);
             depths.add(analyzer.stackDepth[f]);
         }
+        List<Integer> packetAccesses = new ArrayList<>();
+        for (int pc = 0; pc < analyzer.accessSeen.length; pc++) {
+            if (analyzer.accessSeen[pc] == Analyzer.SEEN_PACKET) {
+                packetAccesses.add(pc);
+            }
+        }
         return new VerifiedProgram(instructions, subprogs, depths, Math.max(analyzer.maxFrames, 1),
-                analyzer.processed, analyzer.log());
+                analyzer.processed, packetAccesses, analyzer.log());
     }
 }

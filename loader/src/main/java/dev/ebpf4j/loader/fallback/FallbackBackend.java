@@ -79,9 +79,11 @@ public final class FallbackBackend implements Backend {
                     + "); load with the kernel runtime");
         }
         Map<String, String> logs = new LinkedHashMap<>();
+        Map<String, VerifiedProgram> verifications = new LinkedHashMap<>();
         for (ProgramSpec p : object.programs()) {
             VerifiedProgram verified = verify(object, p, relocated(object, p, vmOptions), options.logLevel());
             logs.put(p.name(), options.logOnSuccess() ? verified.log() : "");
+            verifications.put(p.name(), verified);
         }
         VmObject vmObject;
         try {
@@ -94,6 +96,8 @@ public final class FallbackBackend implements Backend {
             vmObject.failures().forEach((what, why) -> sb.append(what).append(": ").append(why).append("; "));
             throw new BpfLoadException(sb.substring(0, sb.length() - 2));
         }
+        // what the verifier proved, for the JIT (packet accesses without a window check of their own)
+        verifications.forEach((name, verified) -> vmObject.program(name).verified(verified));
         return new FallbackObject(vmObject, logs, PROCESS_LOG::write);
     }
 
