@@ -25,6 +25,8 @@ import dev.ebpf4j.vm.Engine;
 import dev.ebpf4j.vm.VmOptions;
 import dev.ebpf4j.vm.VmProgram;
 import dev.ebpf4j.vm.context.MemoryContext;
+import dev.ebpf4j.vm.context.XdpContext;
+import dev.ebpf4j.vm.verifier.VerifiedProgram;
 import dev.ebpf4j.vm.verifier.Verifier;
 import dev.ebpf4j.vm.verifier.VerifierException;
 import dev.ebpf4j.vm.verifier.VerifierOptions;
@@ -41,7 +43,8 @@ import dev.ebpf4j.vm.verifier.VerifierOptions;
  * but a result or a {@link BpfRuntimeException} (an "internal error" message included); the interpreter and the JIT
  * disagreeing (r0, instruction count, fault type, instruction or message) on a program the verifier accepted, or on
  * any program without BPF-to-BPF calls (see {@link JitDifferentialPropertiesTest} for why calls are exempt when
- * unverified); the JIT refusing a program the verifier accepted; a run past the instruction budget that does not
+ * unverified); the same program verified as XDP with the input's memory as its packet, run by the interpreter and
+ * by the JIT given the verifier's packet facts, disagreeing; the JIT refusing a program the verifier accepted; a run past the instruction budget that does not
  * end in the budget's own error. A hang is caught by libFuzzer's {@code -timeout} (fuzz/run sets 10 s).
  */
 class VmJazzerTest {
@@ -72,6 +75,9 @@ class VmJazzerTest {
         for (int i = 0; i < packet.length; i++) {
             packet[i] = (byte) (i * 7 + 1);
         }
+        // map-free XDP programs with proven packet accesses (loads, stores, a moved head)
+        out.add(input(packet, Instructions.encode(JitPacketFactsTest.CHECKSUM)));
+        out.add(input(packet, Instructions.encode(JitPacketFactsTest.REWRITE)));
         for (Path p : TestObjects.exampleObjects()) {
             for (ProgramSpec prog : ObjectSpec.open(p).programs()) {
                 out.add(input(packet, Instructions.encode(prog.linkedInstructions())));
@@ -109,6 +115,41 @@ class VmJazzerTest {
             return; // an lddw without its second slot: not a program
         }
         check(insns, memory);
+        checkXdp(insns, memory);
+    }
+
+    /**
+     * The same program as XDP, {@code memory} its packet: when the verifier accepts it as such, the JIT given the
+     * verifier's packet facts (its proven accesses have no window check of their own) must agree with the
+     * interpreter, which checks every access; a disagreement means the verifier proved a packet range that does
+     * not hold.
+     */
+    static void checkXdp(List<Instruction> insns, byte[] memory) {
+        VerifiedProgram verified;
+        try {
+            verified = Verifier.verify(insns, VerifierOptions.of(ProgramType.XDP));
+        } catch (VerifierException e) {
+            if (e.reason() == null || e.reason().isEmpty() || e.reason().startsWith("internal verifier error")) {
+                throw new AssertionError("verifier (xdp): " + e.getMessage() + "\n" + JitDifferentialPropertiesTest.listing(insns), e);
+            }
+            return;
+        }
+        VmProgram a;
+        VmProgram b;
+        try {
+            a = vm(Engine.INTERPRETER).program("fuzz", ProgramType.XDP, insns);
+            b = vm(Engine.JIT).program("fuzz", ProgramType.XDP, insns);
+        } catch (BpfLoadException e) {
+            requireMessage(e);
+            return;
+        }
+        b.verified(verified);
+        Engines.Outcome x = Engines.Outcome.of(() -> a.run(XdpContext.of(memory.clone())));
+        Engines.Outcome y = Engines.Outcome.of(() -> b.run(XdpContext.of(memory.clone())));
+        if (!x.sameAs(y)) {
+            throw new AssertionError("xdp: interpreter " + x + "\njit with the verifier's facts " + y
+                    + "\npacket accesses " + verified.packetAccesses() + "\n" + JitDifferentialPropertiesTest.listing(insns));
+        }
     }
 
     static void check(List<Instruction> insns, byte[] memory) {
