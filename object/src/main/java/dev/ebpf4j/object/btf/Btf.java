@@ -46,6 +46,11 @@ public final class Btf {
     private static final int INFO_MASK = 0x9f00_ffff;
     private static final int INT_DATA_MASK = 0x0fff_00ff;
     private static final int DESCRIBE_DEPTH = 24;
+    /**
+     * Types one description names at most: a function prototype that is its own return and parameter type would
+     * otherwise branch into 2^{@link #DESCRIBE_DEPTH} names (a fuzzing finding: seconds per call).
+     */
+    private static final int DESCRIBE_TYPES = 128;
 
     /** The header fields, unsigned values in {@code int}s; offsets are relative to the header's end. */
     public record Header(int magic, int version, int flags, int headerLength, int typeOffset, int typeLength,
@@ -770,20 +775,23 @@ public final class Btf {
     /**
      * A short C-like description of type {@code id} for messages: {@code struct task_struct},
      * {@code unsigned int *}, {@code const char[16]}, {@code int (*)(void *)}, {@code func hello},
-     * {@code var counter}, {@code datasec .bss}. Never throws for a valid id.
+     * {@code var counter}, {@code datasec .bss}. Never throws for a valid id; a type nested deeper than 24 levels,
+     * or past the 128th type named, is written {@code ...}.
      */
     public String describe(int id) {
         checkId(id);
         StringBuilder sb = new StringBuilder();
-        describe(id, sb, 0);
+        describe(id, sb, 0, new int[] {DESCRIBE_TYPES});
         return sb.toString();
     }
 
-    private void describe(int id, StringBuilder sb, int depth) {
-        if (depth > DESCRIBE_DEPTH) {
+    /** Appends the description of {@code id}; {@code left[0]} counts down the types the whole description may name. */
+    private void describe(int id, StringBuilder sb, int depth, int[] left) {
+        if (depth > DESCRIBE_DEPTH || left[0] <= 0) {
             sb.append("...");
             return;
         }
+        left[0]--;
         BtfType t = type(id);
         String name = t.name().isEmpty() ? "(anon)" : t.name();
         switch (t) {
@@ -797,33 +805,33 @@ public final class Btf {
             case BtfType.Fwd x -> sb.append(x.union() ? "union " : "struct ").append(name);
             case BtfType.Ptr x -> {
                 if (type(x.type()) instanceof BtfType.FuncProto fp) {
-                    describeProto(fp, "(*)", sb, depth);
+                    describeProto(fp, "(*)", sb, depth, left);
                 } else {
-                    describe(x.type(), sb, depth + 1);
+                    describe(x.type(), sb, depth + 1, left);
                     sb.append(sb.isEmpty() || sb.charAt(sb.length() - 1) == '*' ? "*" : " *");
                 }
             }
             case BtfType.Const x -> {
                 sb.append("const ");
-                describe(x.type(), sb, depth + 1);
+                describe(x.type(), sb, depth + 1, left);
             }
             case BtfType.Volatile x -> {
                 sb.append("volatile ");
-                describe(x.type(), sb, depth + 1);
+                describe(x.type(), sb, depth + 1, left);
             }
             case BtfType.Restrict x -> {
                 sb.append("restrict ");
-                describe(x.type(), sb, depth + 1);
+                describe(x.type(), sb, depth + 1, left);
             }
             case BtfType.TypeTag x -> {
                 sb.append("__tag(").append(name).append(") ");
-                describe(x.type(), sb, depth + 1);
+                describe(x.type(), sb, depth + 1, left);
             }
             case BtfType.Array x -> {
-                describe(x.elementType(), sb, depth + 1);
+                describe(x.elementType(), sb, depth + 1, left);
                 sb.append('[').append(Integer.toUnsignedString(x.count())).append(']');
             }
-            case BtfType.FuncProto x -> describeProto(x, "", sb, depth);
+            case BtfType.FuncProto x -> describeProto(x, "", sb, depth, left);
             case BtfType.Func x -> sb.append("func ").append(name);
             case BtfType.Var x -> sb.append("var ").append(name);
             case BtfType.Datasec x -> sb.append("datasec ").append(name);
@@ -831,8 +839,8 @@ public final class Btf {
         }
     }
 
-    private void describeProto(BtfType.FuncProto fp, String declarator, StringBuilder sb, int depth) {
-        describe(fp.returnType(), sb, depth + 1);
+    private void describeProto(BtfType.FuncProto fp, String declarator, StringBuilder sb, int depth, int[] left) {
+        describe(fp.returnType(), sb, depth + 1, left);
         sb.append(' ').append(declarator).append('(');
         List<BtfType.Param> ps = fp.params();
         if (ps.isEmpty()) {
@@ -846,7 +854,7 @@ public final class Btf {
             if (p.type() == 0 && p.name().isEmpty()) {
                 sb.append("...");
             } else {
-                describe(p.type(), sb, depth + 1);
+                describe(p.type(), sb, depth + 1, left);
             }
         }
         sb.append(')');

@@ -20,48 +20,60 @@ import dev.ebpf4j.object.BpfFormatException;
  */
 public final class BtfValues {
     private static final int MAX_DEPTH = 64;
+    /**
+     * Values one call may decode at most: a type can name a struct of two members of one type, each of two
+     * members of another, and so on, or an array of 2^32 empty structs, whose decoding would not end in any useful
+     * time, though it fits in a few bytes.
+     */
+    static final int MAX_PARTS = 1_000_000;
 
     private BtfValues() {}
 
     /** The value of type {@code typeId} held in {@code bytes} from their position on (little-endian). */
     public static Object format(Btf btf, int typeId, ByteBuffer bytes) {
         ByteBuffer b = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
-        return value(btf, typeId, b, 0, 0, 0, 0);
+        return value(btf, typeId, b, 0, 0, 0, 0, new int[] {MAX_PARTS});
     }
 
     public static Object format(Btf btf, int typeId, byte[] bytes) {
         return format(btf, typeId, ByteBuffer.wrap(bytes));
     }
 
-    private static Object value(Btf btf, int id, ByteBuffer b, int byteOff, int bitOff, int bitSize, int depth) {
+    /** The value of type {@code id} at {@code byteOff}; {@code left[0]} counts down the values this call may still decode. */
+    private static Object value(Btf btf, int id, ByteBuffer b, int byteOff, int bitOff, int bitSize, int depth,
+                                int[] left) {
         if (depth > MAX_DEPTH) {
             throw new BpfFormatException("BTF type " + id + " nests deeper than " + MAX_DEPTH + " levels");
         }
+        if (--left[0] < 0) {
+            throw new BpfFormatException("BTF type " + id + " makes a value of more than " + MAX_PARTS
+                    + " parts (members and elements)");
+        }
         BtfType t = btf.type(id);
         return switch (t) {
-            case BtfType.Typedef r -> value(btf, r.type(), b, byteOff, bitOff, bitSize, depth + 1);
-            case BtfType.Const r -> value(btf, r.type(), b, byteOff, bitOff, bitSize, depth + 1);
-            case BtfType.Volatile r -> value(btf, r.type(), b, byteOff, bitOff, bitSize, depth + 1);
-            case BtfType.Restrict r -> value(btf, r.type(), b, byteOff, bitOff, bitSize, depth + 1);
-            case BtfType.TypeTag r -> value(btf, r.type(), b, byteOff, bitOff, bitSize, depth + 1);
+            case BtfType.Typedef r -> value(btf, r.type(), b, byteOff, bitOff, bitSize, depth + 1, left);
+            case BtfType.Const r -> value(btf, r.type(), b, byteOff, bitOff, bitSize, depth + 1, left);
+            case BtfType.Volatile r -> value(btf, r.type(), b, byteOff, bitOff, bitSize, depth + 1, left);
+            case BtfType.Restrict r -> value(btf, r.type(), b, byteOff, bitOff, bitSize, depth + 1, left);
+            case BtfType.TypeTag r -> value(btf, r.type(), b, byteOff, bitOff, bitSize, depth + 1, left);
             case BtfType.Int i -> integer(i, b, byteOff, bitOff + i.bitOffset(), bitSize != 0 ? bitSize : i.bits());
             case BtfType.Ptr p -> unsignedValue(read(b, byteOff, 8), 64);
             case BtfType.Enum e -> enumValue(e.values(), e.signed(), read(b, byteOff, e.size()), e.size());
             case BtfType.Enum64 e -> enumValue(e.values(), e.signed(), read(b, byteOff, e.size()), e.size());
             case BtfType.Float f -> f.size() == 4 ? (Object) (double) Float.intBitsToFloat((int) read(b, byteOff, 4))
                     : f.size() == 8 ? (Object) Double.longBitsToDouble(read(b, byteOff, 8)) : "(float" + f.size() * 8 + ")";
-            case BtfType.Array a -> array(btf, a, b, byteOff, depth);
-            case BtfType.Struct s -> members(btf, s.members(), s.bitfieldEncoding(), b, byteOff, depth);
-            case BtfType.Union u -> members(btf, u.members(), u.bitfieldEncoding(), b, byteOff, depth);
+            case BtfType.Array a -> array(btf, a, b, byteOff, depth, left);
+            case BtfType.Struct s -> members(btf, s.members(), s.bitfieldEncoding(), b, byteOff, depth, left);
+            case BtfType.Union u -> members(btf, u.members(), u.bitfieldEncoding(), b, byteOff, depth, left);
             case BtfType.Var v -> {
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put(v.name(), value(btf, v.type(), b, byteOff, 0, 0, depth + 1));
+                m.put(v.name(), value(btf, v.type(), b, byteOff, 0, 0, depth + 1, left));
                 yield m;
             }
             case BtfType.Datasec d -> {
                 List<Object> vars = new ArrayList<>();
                 for (BtfType.VarSecinfo info : d.vars()) {
-                    vars.add(value(btf, info.type(), b, byteOff + info.offset(), 0, 0, depth + 1));
+                    vars.add(value(btf, info.type(), b, byteOff + info.offset(), 0, 0, depth + 1, left));
                 }
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put(d.name(), vars);
@@ -112,7 +124,7 @@ public final class BtfValues {
         return signed ? (Object) v : unsignedValue(raw, size * 8);
     }
 
-    private static Object array(Btf btf, BtfType.Array a, ByteBuffer b, int byteOff, int depth) {
+    private static Object array(Btf btf, BtfType.Array a, ByteBuffer b, int byteOff, int depth, int[] left) {
         long elemSize = btf.sizeOf(a.elementType());
         if (isChar(btf, a.elementType())) {
             String s = cString(b, byteOff, a.count());
@@ -120,25 +132,25 @@ public final class BtfValues {
                 return s;
             }
         }
-        List<Object> out = new ArrayList<>(Math.min(a.count(), 4096));
+        List<Object> out = new ArrayList<>((int) Math.min(Integer.toUnsignedLong(a.count()), 4096));
         for (long k = 0; k < Integer.toUnsignedLong(a.count()); k++) {
             long off = byteOff + k * elemSize;
             if (off > b.capacity()) {
                 throw new BpfFormatException("BTF array of " + Integer.toUnsignedString(a.count()) + " elements of "
                         + elemSize + " bytes does not fit in a value of " + b.capacity() + " bytes");
             }
-            out.add(value(btf, a.elementType(), b, (int) off, 0, 0, depth + 1));
+            out.add(value(btf, a.elementType(), b, (int) off, 0, 0, depth + 1, left));
         }
         return out;
     }
 
     private static Map<String, Object> members(Btf btf, List<BtfType.Member> members, boolean bitfields,
-                                               ByteBuffer b, int byteOff, int depth) {
+                                               ByteBuffer b, int byteOff, int depth, int[] left) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (BtfType.Member m : members) {
             int bitOffset = m.bitOffset();
             Object v = value(btf, m.type(), b, byteOff + bitOffset / 8, bitfields || m.bitfieldSize() != 0 ? bitOffset % 8 : 0,
-                    m.bitfieldSize(), depth + 1);
+                    m.bitfieldSize(), depth + 1, left);
             if (m.name().isEmpty() && v instanceof Map<?, ?> inner) {
                 inner.forEach((k, val) -> out.put(String.valueOf(k), val)); // anonymous struct/union: its members
             } else {

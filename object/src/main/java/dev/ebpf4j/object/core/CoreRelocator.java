@@ -263,7 +263,8 @@ public final class CoreRelocator {
                 if (step.member().isEmpty()) {
                     continue; // anonymous: the next named member is searched through anonymous members
                 }
-                MemberHit hit = findMember(target, target.resolve(current), step.member(), 0);
+                MemberHit hit = findMember(target, target.resolve(current), step.member(), 0,
+                        new int[] {MAX_SEARCHED_COMPOSITES});
                 if (hit == null) {
                     return null;
                 }
@@ -310,9 +311,18 @@ public final class CoreRelocator {
 
     private record MemberHit(BtfType.Member member, long bitOffset, int index) {}
 
-    /** Finds member {@code name} in a struct or union, looking inside anonymous members as C does. */
-    private MemberHit findMember(Btf btf, int compositeId, String name, int depth) {
-        if (depth > 32 || !(btf.type(compositeId) instanceof BtfType.Composite c)) {
+    /**
+     * Structs and unions one member search looks into at most: anonymous members that each hold two anonymous
+     * members of the next type would otherwise make it visit 2^32.
+     */
+    private static final int MAX_SEARCHED_COMPOSITES = 4096;
+
+    /**
+     * Finds member {@code name} in a struct or union, looking inside anonymous members as C does; {@code left[0]}
+     * counts down the structs and unions the search may still look into.
+     */
+    private MemberHit findMember(Btf btf, int compositeId, String name, int depth, int[] left) {
+        if (depth > 32 || --left[0] < 0 || !(btf.type(compositeId) instanceof BtfType.Composite c)) {
             return null;
         }
         List<BtfType.Member> members = c.members();
@@ -325,7 +335,7 @@ public final class CoreRelocator {
         for (int i = 0; i < members.size(); i++) {
             BtfType.Member m = members.get(i);
             if (m.name().isEmpty()) {
-                MemberHit inner = findMember(btf, btf.resolve(m.type()), name, depth + 1);
+                MemberHit inner = findMember(btf, btf.resolve(m.type()), name, depth + 1, left);
                 if (inner != null) {
                     return new MemberHit(inner.member(), m.bitOffset() + inner.bitOffset(), inner.index());
                 }

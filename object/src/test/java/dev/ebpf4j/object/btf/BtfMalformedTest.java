@@ -169,6 +169,14 @@ class BtfMalformedTest {
         // and a prototype taking a pointer to itself only shortens the description
         Btf proto = Btf.of(List.of(new BtfType.FuncProto("", 0, List.of(new BtfType.Param("f", 2))), new BtfType.Ptr(1)));
         assertTrue(proto.describe(1).contains("..."), proto.describe(1));
+        // a prototype that is its own return type and its parameters' type branches at every level: the description
+        // stops after 128 types instead of naming 2^24 (the CI fuzz run's timeout input took seconds per call)
+        Btf branching = Btf.of(List.of(new BtfType.FuncProto("", 1, List.of(new BtfType.Param("a", 1),
+                new BtfType.Param("b", 1)))));
+        String d = branching.describe(1);
+        assertTrue(d.contains("...") && d.length() < 4096, d.length() + " chars: " + d.substring(0, Math.min(200, d.length())));
+        BpfFormatException noSize = assertThrows(BpfFormatException.class, () -> branching.sizeOf(1));
+        assertTrue(noSize.getMessage().contains("has no size"), noSize.getMessage());
     }
 
     @Test

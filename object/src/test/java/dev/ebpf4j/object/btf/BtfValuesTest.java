@@ -2,6 +2,7 @@ package dev.ebpf4j.object.btf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -78,5 +79,25 @@ class BtfValuesTest {
     void shortValuesAreFormatErrors() {
         BpfFormatException e = assertThrows(BpfFormatException.class, () -> BtfValues.format(BTF, 7, new byte[3]));
         assertEquals(true, e.getMessage().contains("outside the 3 bytes"), e.getMessage());
+    }
+
+    @Test
+    void aTypeThatWouldMakeEndlesslyManyPartsIsRefused() {
+        // 40 structs of 4 bytes, each holding two of the next at offset 0: 2^40 ints in 4 bytes
+        List<BtfType> doubling = new java.util.ArrayList<>();
+        for (int k = 0; k < 40; k++) {
+            int next = k + 2;
+            doubling.add(new BtfType.Struct("s" + k, 4, false, List.of(new BtfType.Member("a", next, 0, 0),
+                    new BtfType.Member("b", next, 0, 0))));
+        }
+        doubling.add(new BtfType.Int("int", 4, 1, 0, 32));
+        Btf wide = Btf.of(doubling);
+        BpfFormatException e = assertThrows(BpfFormatException.class, () -> BtfValues.format(wide, 1, new byte[4]));
+        assertTrue(e.getMessage().contains("more than 1000000 parts"), e.getMessage());
+        // 2^32 - 1 empty structs in no bytes at all
+        Btf empty = Btf.of(List.of(new BtfType.Struct("e", 0, false, List.of()), new BtfType.Int("int", 4, 0, 0, 32),
+                new BtfType.Array("", 1, 2, -1)));
+        e = assertThrows(BpfFormatException.class, () -> BtfValues.format(empty, 3, new byte[0]));
+        assertTrue(e.getMessage().contains("parts"), e.getMessage());
     }
 }

@@ -3,6 +3,7 @@ package dev.ebpf4j.object.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -148,5 +149,24 @@ class CoreRelocatorTest {
         CoreRelocator.Result r = new CoreRelocator(LOCAL, target).relocate(insns,
                 List.of(relo(0, 2, "0:1", CoreRelocationKind.FIELD_BYTE_OFFSET)));
         assertTrue(r.failures().get(0).error().startsWith("ambiguous"), r.failures().toString());
+    }
+
+    @Test
+    void aMemberSearchThroughEndlesslyBranchingAnonymousMembersEnds() {
+        // target: struct task { two anonymous members of s1 }, s(k) holds two anonymous s(k+1), 40 levels, and no pid
+        // anywhere: a search of every path would visit 2^33 structs; it gives up after 4096 and reports no field
+        List<BtfType> types = new java.util.ArrayList<>();
+        types.add(new BtfType.Int("int", 4, 1, 0, 32));
+        for (int k = 0; k < 40; k++) {
+            int next = k + 3;
+            types.add(new BtfType.Struct(k == 0 ? "task" : "s" + k, 4, false, List.of(new BtfType.Member("", next, 0, 0),
+                    new BtfType.Member("", next, 0, 0))));
+        }
+        types.add(new BtfType.Struct("leaf", 4, false, List.of(new BtfType.Member("x", 1, 0, 0))));
+        Btf target = Btf.of(types);
+        List<Instruction> insns = List.of(Instruction.mov64(1, 0), Instruction.exit());
+        CoreRelocator.Result r = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () ->
+                new CoreRelocator(LOCAL, target).relocate(insns, List.of(relo(0, 2, "0:0", CoreRelocationKind.FIELD_BYTE_OFFSET))));
+        assertTrue(r.failures().get(0).error().contains("no field"), r.failures().get(0).error());
     }
 }
