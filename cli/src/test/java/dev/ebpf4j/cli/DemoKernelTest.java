@@ -3,6 +3,7 @@ package dev.ebpf4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -166,7 +167,17 @@ class DemoKernelTest {
             }
             Thread.sleep(500); // some pings on their way
             assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the demo exits on SIGINT");
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                // say where it hangs, then remove what it made, so the tests after this one find a clean machine
+                String threads = DemoNetwork.run(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(p.pid()), "Thread.print")).output();
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                Made made = Made.from(out.toString());
+                DemoNetwork.run(List.of("ip", "link", "del", made.veth()));
+                DemoNetwork.run(List.of("ip", "netns", "del", made.namespace()));
+                DemoCommand.deleteTree(Path.of("/sys/fs/bpf/ebpf4j-demo-" + p.pid()));
+                fail("the demo did not exit within 30 s of SIGINT; its threads then:\n" + threads);
+            }
             r.lines().forEach(l -> out.append(l).append('\n'));
         }
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -68,4 +68,21 @@ class TracePipeTest {
             assertTrue(parsed.message().startsWith(marker.substring(0, Math.min(7, marker.length()))), parsed.toString());
         }
     }
+
+    /** Closing while the reader waits in read() on a quiet pipe returns at once and lets the pipe be opened again. */
+    @Test
+    void closeWhileTheReaderWaitsReleasesThePipe() throws Exception {
+        TestObjects.skipUnless("root".equals(System.getProperty("user.name")), "needs root");
+        for (int round = 0; round < 20; round++) {
+            TracePipe pipe = TracePipe.open();
+            Thread.sleep(round % 4 * 20); // the reader thread before, and inside, its blocking read
+            long t0 = System.nanoTime();
+            pipe.close();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms <= TracePipe.CLOSE_WAIT_MILLIS + 500, "round " + round + ": close took " + ms + " ms");
+        }
+        try (TracePipe again = TracePipe.open()) {
+            assertNotNull(again);
+        }
+    }
 }
