@@ -155,8 +155,10 @@ class DemoKernelTest {
     @Test
     void ctrlCCleansUp() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "demo", "--packets", "200").start();
+        // through env --default-signal: a JVM whose SIGINT is ignored when it starts (any command started in the
+        // background by a shell without job control, as a CI runner may start the build) never sees the signal
+        Process p = new ProcessBuilder("env", "--default-signal=INT", java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "demo", "--packets", "200").start();
         StringBuilder out = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {

@@ -81,29 +81,17 @@ public final class TracePipe implements AutoCloseable {
     }
 
     /**
-     * Stops reading, and returns within about a second whatever the kernel does: the reader thread may be blocked in
-     * read() on the pipe, and closing the file has to wait for that read to give up (the JDK signals the blocked
-     * thread until it does). The file is closed on a helper thread; when that takes longer than the wait (a CI run
-     * once saw a demo's clean-up hang here, by every sign), it is closed later, when the read returns. Both threads
-     * are daemons, and no line is delivered after this.
+     * Stops reading. The reader thread may be blocked in read() until the kernel writes another line; it is a
+     * daemon and exits then, without delivering further lines.
      */
     @Override
     public void close() {
         closed = true;
-        Thread closer = Thread.ofPlatform().daemon().name("ebpf4j-trace-pipe-close").start(() -> {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // closing a pipe being read; nothing to report
-            }
-        });
         try {
-            closer.join(CLOSE_WAIT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            in.close();
+        } catch (IOException ignored) {
+            // closing a pipe being read; nothing to report
         }
+        reader.interrupt();
     }
-
-    /** How long {@link #close()} waits for the file to close. */
-    static final long CLOSE_WAIT_MILLIS = 1000;
 }

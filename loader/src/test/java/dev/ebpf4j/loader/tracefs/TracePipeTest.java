@@ -79,7 +79,7 @@ class TracePipeTest {
             long t0 = System.nanoTime();
             pipe.close();
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(ms <= TracePipe.CLOSE_WAIT_MILLIS + 500, "round " + round + ": close took " + ms + " ms");
+            assertTrue(ms < 2000, "round " + round + ": close took " + ms + " ms");
         }
         try (TracePipe again = TracePipe.open()) {
             assertNotNull(again);
