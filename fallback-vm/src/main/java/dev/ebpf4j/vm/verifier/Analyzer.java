@@ -684,7 +684,7 @@ final class Analyzer {
                 if (!ptr.fixedOffset() || ptr.lo() != 0) {
                     fail(pc, "dereference of modified ctx ptr R" + regno + " off=" + ptr.lo() + " disallowed");
                 }
-                return ctxAccess(pc, regno, off, (int) size, mode, value, loaded);
+                return ctxAccess(pc, regno, off, (int) size, mode, value, loaded, signExtend);
             }
             case MAP_VALUE -> {
                 MapInfo m = ptr.map();
@@ -864,7 +864,8 @@ final class Analyzer {
         };
     }
 
-    private Reg ctxAccess(int pc, int regno, long off, int size, Mode mode, Reg value, Reg loaded) {
+    private Reg ctxAccess(int pc, int regno, long off, int size, Mode mode, Reg value, Reg loaded,
+                          boolean signExtend) {
         ProgramType t = opt.programType();
         int ctxSize = ctxSize(t);
         String bad = "invalid bpf_context access off=" + off + " size=" + size;
@@ -903,7 +904,8 @@ final class Analyzer {
             endOff = 80;
         }
         if (off == dataOff || off == endOff) {
-            if (t == ProgramType.SOCKET_FILTER || size != 4) {
+            // a pointer field: read whole, never sign-extended (the kernel refuses an LDSX of it with these words)
+            if (t == ProgramType.SOCKET_FILTER || size != 4 || signExtend) {
                 fail(pc, bad);
             }
             // each load of data starts a packet base of its own, with no range yet (as the kernel's fresh register)
