@@ -8,7 +8,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import dev.ebpf4j.object.elf.ElfFile;
-import dev.ebpf4j.object.elf.ElfSection;
 import dev.ebpf4j.object.testing.TestObjects;
 
 /**
@@ -29,12 +28,7 @@ class ObjectJazzerTest {
     @FuzzTest(maxDuration = "30s")
     void elfReader(byte[] input) {
         try {
-            ElfFile elf = ElfFile.parse(input);
-            for (ElfSection s : elf.sections()) {
-                s.copyBytes();
-                elf.relocations(s);
-                elf.symbolsIn(s);
-            }
+            FuzzChecks.readEverySection(ElfFile.parse(input));
             ObjectSpec o = ObjectSpec.parse(input, "fuzz.bpf.o");
             for (ProgramSpec p : o.programs()) {
                 p.linkedCode();

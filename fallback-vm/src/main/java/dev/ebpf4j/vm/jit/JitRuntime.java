@@ -102,15 +102,18 @@ final class JitRuntime {
      * a context whose fields the VM rewrites), else null. Bounds and writability are checked at each access.
      */
     static Region cacheable(AddressSpace mem, long address) {
-        Region r = mem.region(address);
+        return direct(mem.region(address));
+    }
+
+    /** {@code r} when compiled code may access it straight through its memory, else null. */
+    private static Region direct(Region r) {
         return r != null && r.access() == null && r.readable() ? r : null;
     }
 
     /** The packet region of {@code ex}'s context when compiled code may access it directly ({@link #cacheable}), else null. */
     static Region packetRegion(Execution ex) {
         ContextInstance ctx = ex.context();
-        Region p = ctx == null ? null : ctx.packet();
-        return p != null && p.access() == null && p.readable() ? p : null;
+        return ctx == null ? null : direct(ctx.packet());
     }
 
     /**

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import dev.ebpf4j.object.BpfFormatException;
+import dev.ebpf4j.object.FuzzChecks;
 import dev.ebpf4j.object.ObjectSpec;
 import dev.ebpf4j.object.ProgramSpec;
 import dev.ebpf4j.object.ProgramType;
@@ -111,7 +112,7 @@ class VmJazzerTest {
         try {
             insns = Instructions.decode(Arrays.copyOfRange(input, 1 + n, 1 + n + codeLength));
         } catch (BpfFormatException e) {
-            requireMessage(e);
+            FuzzChecks.requireMessage(e);
             return; // an lddw without its second slot: not a program
         }
         check(insns, memory);
@@ -125,13 +126,8 @@ class VmJazzerTest {
      * not hold.
      */
     static void checkXdp(List<Instruction> insns, byte[] memory) {
-        VerifiedProgram verified;
-        try {
-            verified = Verifier.verify(insns, VerifierOptions.of(ProgramType.XDP));
-        } catch (VerifierException e) {
-            if (e.reason() == null || e.reason().isEmpty() || e.reason().startsWith("internal verifier error")) {
-                throw new AssertionError("verifier (xdp): " + e.getMessage() + "\n" + JitDifferentialPropertiesTest.listing(insns), e);
-            }
+        VerifiedProgram verified = verify(insns, VerifierOptions.of(ProgramType.XDP), "verifier (xdp)");
+        if (verified == null) {
             return;
         }
         VmProgram a;
@@ -140,7 +136,7 @@ class VmJazzerTest {
             a = vm(Engine.INTERPRETER).program("fuzz", ProgramType.XDP, insns);
             b = vm(Engine.JIT).program("fuzz", ProgramType.XDP, insns);
         } catch (BpfLoadException e) {
-            requireMessage(e);
+            FuzzChecks.requireMessage(e);
             return;
         }
         b.verified(verified);
@@ -152,22 +148,25 @@ class VmJazzerTest {
         }
     }
 
-    static void check(List<Instruction> insns, byte[] memory) {
-        boolean verified;
+    /** What the verifier proved, or null when it refused the program with a reason (anything else is a finding). */
+    private static VerifiedProgram verify(List<Instruction> insns, VerifierOptions options, String what) {
         try {
-            Verifier.verify(insns, VerifierOptions.conformance());
-            verified = true;
+            return Verifier.verify(insns, options);
         } catch (VerifierException e) {
             if (e.reason() == null || e.reason().isEmpty() || e.reason().startsWith("internal verifier error")) {
-                throw new AssertionError("verifier: " + e.getMessage() + "\n" + JitDifferentialPropertiesTest.listing(insns), e);
+                throw new AssertionError(what + ": " + e.getMessage() + "\n" + JitDifferentialPropertiesTest.listing(insns), e);
             }
-            verified = false;
+            return null;
         }
+    }
+
+    static void check(List<Instruction> insns, byte[] memory) {
+        boolean verified = verify(insns, VerifierOptions.conformance(), "verifier") != null;
         VmProgram a;
         try {
             a = vm(Engine.INTERPRETER).program("fuzz", ProgramType.UNSPEC, insns);
         } catch (BpfLoadException e) {
-            requireMessage(e);
+            FuzzChecks.requireMessage(e);
             return;
         }
         VmProgram b;
@@ -178,7 +177,7 @@ class VmJazzerTest {
                 throw new AssertionError("the JIT refused a verified program: " + e.getMessage() + "\n"
                         + JitDifferentialPropertiesTest.listing(insns), e);
             }
-            requireMessage(e);
+            FuzzChecks.requireMessage(e);
             return;
         }
         Engines.Outcome x = Engines.Outcome.of(() -> a.run(MemoryContext.of(memory.clone())));
@@ -199,12 +198,6 @@ class VmJazzerTest {
         if (!x.sameAs(y) && (verified || !calls)) {
             throw new AssertionError("interpreter " + x + "\njit " + y + "\nverified " + verified + "\n"
                     + JitDifferentialPropertiesTest.listing(insns));
-        }
-    }
-
-    private static void requireMessage(RuntimeException e) {
-        if (e.getMessage() == null || e.getMessage().isBlank()) {
-            throw new AssertionError(e.getClass().getSimpleName() + " without a message", e);
         }
     }
 }
